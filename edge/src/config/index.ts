@@ -1,0 +1,64 @@
+import { LIMITS, ParleyError } from "@parley/shared";
+import { z } from "zod";
+import type { Env } from "../env.js";
+
+const Config = z.object({
+  OPERATOR_KEY: z
+    .string({ error: "OPERATOR_KEY is not set (wrangler secret put OPERATOR_KEY, or .dev.vars locally)" })
+    .min(32, "OPERATOR_KEY must be at least 32 characters"),
+  MASTER_KEY: z
+    .string({ error: "MASTER_KEY is not set (base64 of 32 random bytes: openssl rand -base64 32)" })
+    .refine((v) => decodeBase64(v)?.byteLength === 32, "MASTER_KEY must be base64 of exactly 32 bytes"),
+  RESUME_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1, "RESUME_WINDOW_SECONDS must be at least 1")
+    .max(3600, "RESUME_WINDOW_SECONDS must be at most 3600")
+    .default(LIMITS.resumeWindowSeconds),
+});
+
+export interface EdgeConfig {
+  operatorKey: string;
+  masterKey: Uint8Array;
+  resumeWindowMs: number;
+}
+
+const cache = new WeakMap<object, EdgeConfig>();
+
+/**
+ * Validated configuration. Bindings are fixed for an isolate's life, so this parses once;
+ * a bad value refuses every request with CONFIG_INVALID naming the variable, never its value.
+ */
+export function config(env: Env): EdgeConfig {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const parsed = Config.safeParse(env);
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map((i) => i.message).join("; ");
+    throw new ParleyError("CONFIG_INVALID", `edge configuration is invalid: ${messages}`);
+  }
+  const value: EdgeConfig = {
+    operatorKey: parsed.data.OPERATOR_KEY,
+    masterKey: decodeBase64(parsed.data.MASTER_KEY) as Uint8Array,
+    resumeWindowMs: parsed.data.RESUME_WINDOW_SECONDS * 1000,
+  };
+  cache.set(env, value);
+  return value;
+}
+
+export function decodeBase64(value: string): Uint8Array | null {
+  try {
+    const bin = atob(value);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}

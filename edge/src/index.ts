@@ -1,0 +1,9 @@
+import { app } from "./app.js";
+import type { Env } from "./env.js";
+
+export { AppDO } from "./licences/app-do.js";
+export { RoomDO } from "./rooms/room-do.js";
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

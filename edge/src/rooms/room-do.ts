@@ -1,0 +1,400 @@
+import { DurableObject } from "cloudflare:workers";
+import {
+  assertNever,
+  type ErrorCode,
+  type LeaveReason,
+  LIMITS,
+  type MemberInfo,
+  ParleyError,
+  parseSignalFrame,
+  randomId,
+  type SignalEvent,
+  type SignalRequest,
+} from "@parley/shared";
+import { config } from "../config/index.js";
+import type { Env } from "../env.js";
+import { sha256Hex } from "../http/timing-safe.js";
+import { appStub } from "../licences/app-do.js";
+import { MemberStore, toMemberInfo } from "./member-store.js";
+import { TokenBucket } from "./rate-limit.js";
+import { CLOSE, closeQuietly, refuseSocket, type SocketState, send, sendError } from "./sockets.js";
+
+export const IDENTITY_HEADER = "x-parley-identity";
+
+type Reply = Record<string, unknown>;
+
+/**
+ * One per app + room: authoritative for who is in the room. Hibernatable WebSockets and
+ * SQLite storage mean an idle room costs nothing and survives eviction; what lives only in
+ * memory (socket maps, rate buckets) is rebuilt from attachments on wake.
+ */
+export class RoomDO extends DurableObject<Env> {
+  #store: MemberStore;
+  #states = new Map<WebSocket, SocketState>();
+  #byMember: Map<string, WebSocket> | null = null;
+  #buckets = new WeakMap<WebSocket, { frames: TokenBucket; messages: TokenBucket }>();
+  #joining = new WeakSet<WebSocket>();
+  #closeAfterReply = new WeakSet<WebSocket>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new MemberStore(ctx.storage.sql);
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────
+
+  override async fetch(request: Request): Promise<Response> {
+    const identity = JSON.parse(request.headers.get(IDENTITY_HEADER) ?? "null") as Omit<SocketState, "memberId"> | null;
+    if (!identity) return new Response("identity missing", { status: 500 });
+    if (!this.#store.getMeta("room")) {
+      this.#store.setMeta("appKey", identity.appKey);
+      this.#store.setMeta("room", identity.room);
+    }
+    const kickedAt = this.#store.revokedAt(identity.user);
+    if (kickedAt !== null && identity.iat <= Math.floor(kickedAt / 1000)) {
+      return refuseSocket(
+        new ParleyError(
+          "TOKEN_REVOKED",
+          `this user was removed from the room at ${new Date(kickedAt).toISOString()}; tokens issued before then are refused`,
+        ),
+      );
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    this.#setState(server, { ...identity, memberId: null });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const now = Date.now();
+    const buckets = this.#bucketsFor(ws, now);
+    if (!buckets.frames.take(now)) {
+      sendError(ws, null, { code: "RATE_LIMITED", message: `more than ${LIMITS.frameRatePerSecond} frames a second; slow down` });
+      return;
+    }
+    const parsed = parseSignalFrame(raw);
+    if (!parsed.ok) {
+      sendError(ws, parsed.id, parsed.error.toBody());
+      return;
+    }
+    const request = parsed.request;
+    try {
+      const reply = await this.#handle(ws, request, now);
+      send(ws, { id: request.id, ok: true, ...reply } as never);
+      if (this.#closeAfterReply.delete(ws)) closeQuietly(ws, CLOSE.left, "left");
+    } catch (err) {
+      const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "internal error; it has been logged");
+      if (!(err instanceof ParleyError))
+        console.error(JSON.stringify({ level: "error", msg: "signal handler failed", type: request.type, error: String(err) }));
+      sendError(ws, request.id, error.toBody());
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    closeQuietly(ws, 1000, "closed");
+    await this.#dropped(ws);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#dropped(ws);
+  }
+
+  /** Fires at the earliest resume deadline: members who did not come back are removed. */
+  override async alarm(): Promise<void> {
+    const expired = this.#store.expired(Date.now());
+    await this.#removeMembers(
+      expired.map((m) => m.id),
+      "timeout",
+    );
+    this.#store.pruneRevocations(Date.now() - LIMITS.maxTokenTtlSeconds * 1000);
+    await this.#scheduleAlarm();
+  }
+
+  // ── RPC from the edge Worker ─────────────────────────────────────────────
+
+  /** Signal locator: delivers a notification to these members' sockets. */
+  notify(members: string[], data: Record<string, unknown>): number {
+    let delivered = 0;
+    for (const id of members) {
+      const ws = this.#sockets().get(id);
+      if (ws) {
+        send(ws, { type: "notification", data });
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  /** Ends the room's session: everyone gets room.closed and is removed. */
+  async close(reason: string): Promise<number> {
+    const event: SignalEvent = { type: "room.closed", reason };
+    const ids = this.#store.all().map((m) => m.id);
+    for (const [id, ws] of this.#sockets()) {
+      send(ws, event);
+      this.#unbind(ws, id);
+      closeQuietly(ws, CLOSE.roomClosed, "room closed");
+    }
+    await this.#removeMembers(ids, "closed", { announce: false });
+    return ids.length;
+  }
+
+  members(): (MemberInfo & { connected: boolean; hidden: boolean })[] {
+    return this.#store.all().map((m) => ({ ...toMemberInfo(m), connected: m.drop_deadline === null, hidden: m.hidden === 1 }));
+  }
+
+  // ── requests ─────────────────────────────────────────────────────────────
+
+  async #handle(ws: WebSocket, request: SignalRequest, now: number): Promise<Reply> {
+    const state = this.#state(ws);
+    switch (request.type) {
+      case "ping":
+        return { now };
+      case "join":
+        return this.#join(ws, state, request, now);
+      case "resume":
+        return this.#resume(ws, state, request);
+      case "leave": {
+        const id = requireMember(state);
+        this.#unbind(ws, id);
+        await this.#removeMembers([id], "left");
+        this.#closeAfterReply.add(ws);
+        return {};
+      }
+      case "message": {
+        const from = requireMember(state);
+        requireGrant(state, "publishData");
+        if (!this.#bucketsFor(ws, now).messages.take(now)) {
+          throw new ParleyError("RATE_LIMITED", `more than ${LIMITS.messageRatePerSecond} messages a second; slow down`);
+        }
+        if (request.to !== undefined) {
+          const target = this.#sockets().get(request.to);
+          if (!target) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.to} is not connected to this room`);
+          send(target, { type: "message", from, text: request.text, private: true });
+          return { delivered: 1 };
+        }
+        return { delivered: this.#broadcast({ type: "message", from, text: request.text, private: false }, from) };
+      }
+      case "update": {
+        const id = requireMember(state);
+        this.#store.update(id, { name: request.name, metadata: request.metadata });
+        const row = this.#store.get(id);
+        if (!row) throw new ParleyError("NOT_IN_ROOM", "you are no longer in this room");
+        const member = toMemberInfo(row);
+        if (row.hidden === 0) this.#broadcast({ type: "member.updated", member }, id);
+        return { member };
+      }
+      case "kick": {
+        const by = requireMember(state);
+        requireGrant(state, "admin");
+        const target = this.#store.get(request.member);
+        if (!target) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.member} is not in this room`);
+        await this.kickMember(target.id, by, request.reason);
+        return {};
+      }
+      default:
+        return assertNever(request);
+    }
+  }
+
+  async #join(ws: WebSocket, state: SocketState, request: Extract<SignalRequest, { type: "join" }>, now: number): Promise<Reply> {
+    if (state.memberId || this.#joining.has(ws))
+      throw new ParleyError("ALREADY_JOINED", "this socket has already joined; send leave first");
+    const id = `m_${randomId(12)}`;
+    const resume = randomId(32);
+    this.#joining.add(ws);
+    try {
+      const admitted = await appStub(this.env, state.appKey).admit({
+        room: state.room,
+        member: id,
+        user: state.user,
+        licence: state.licence,
+        now,
+      });
+      if (!admitted.ok) throw new ParleyError(admitted.code as ErrorCode, admitted.message);
+      if (ws.readyState !== WebSocket.OPEN) {
+        await appStub(this.env, state.appKey).release([id]);
+        throw new ParleyError("NOT_IN_ROOM", "socket closed while joining");
+      }
+      const name = request.name ?? state.name ?? null;
+      const row = {
+        id,
+        user: state.user,
+        name,
+        metadata: request.metadata ? JSON.stringify(request.metadata) : null,
+        hidden: state.grants.hidden ? 1 : 0,
+        resume_hash: await sha256Hex(resume),
+        joined_at: now,
+        drop_deadline: null,
+      };
+      this.#store.insert(row);
+      this.#bind(ws, id);
+      const member = toMemberInfo(row);
+      if (!state.grants.hidden) this.#broadcast({ type: "member.joined", member }, id);
+      return { member, resume, members: this.#visibleMembers(id) };
+    } finally {
+      this.#joining.delete(ws);
+    }
+  }
+
+  async #resume(ws: WebSocket, state: SocketState, request: Extract<SignalRequest, { type: "resume" }>): Promise<Reply> {
+    if (state.memberId) throw new ParleyError("ALREADY_JOINED", "this socket already speaks for a member");
+    const row = this.#store.get(request.member);
+    if (!row || row.user !== state.user || row.resume_hash !== (await sha256Hex(request.secret))) {
+      throw new ParleyError("RESUME_FAILED", "no member to resume with that id and secret (the resume window may have ended): join again");
+    }
+    const previous = this.#sockets().get(row.id);
+    if (previous && previous !== ws) {
+      this.#unbind(previous, row.id);
+      closeQuietly(previous, CLOSE.replaced, "resumed on another connection");
+    }
+    this.#store.setDropDeadline(row.id, null);
+    this.#bind(ws, row.id);
+    await appStub(this.env, state.appKey).setConnected(row.id, true);
+    await this.#scheduleAlarm();
+    return { member: toMemberInfo(row), members: this.#visibleMembers(row.id) };
+  }
+
+  /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
+  async kickMember(memberId: string, by: string, reason?: string): Promise<void> {
+    const target = this.#store.get(memberId);
+    if (!target) return;
+    this.#store.revoke(target.user, Date.now());
+    const ws = this.#sockets().get(memberId);
+    if (ws) {
+      send(ws, { type: "kicked", by, ...(reason ? { reason } : {}) });
+      this.#unbind(ws, memberId);
+      closeQuietly(ws, CLOSE.kicked, "kicked");
+    }
+    await this.#removeMembers([memberId], "kicked");
+  }
+
+  // ── membership plumbing ──────────────────────────────────────────────────
+
+  async #dropped(ws: WebSocket): Promise<void> {
+    const id = this.#state(ws).memberId;
+    const appKey = this.#state(ws).appKey;
+    const bound = id !== null && this.#sockets().get(id) === ws;
+    this.#states.delete(ws);
+    if (!id || !bound) return;
+    this.#sockets().delete(id);
+    if (!this.#store.get(id)) return;
+    this.#store.setDropDeadline(id, Date.now() + config(this.env).resumeWindowMs);
+    await appStub(this.env, appKey).setConnected(id, false);
+    await this.#scheduleAlarm();
+  }
+
+  async #removeMembers(ids: string[], reason: LeaveReason, opts: { announce?: boolean } = {}): Promise<void> {
+    if (ids.length === 0) return;
+    const gone: { id: string; hidden: boolean }[] = [];
+    for (const id of ids) {
+      const row = this.#store.get(id);
+      if (!row) continue;
+      this.#store.remove(id);
+      gone.push({ id, hidden: row.hidden === 1 });
+    }
+    const appKey = this.#store.getMeta("appKey");
+    if (!appKey) return;
+    const app = appStub(this.env, appKey);
+    if (this.#store.count() === 0) {
+      // reconcile: an empty room holds nothing in the app's counters
+      await app.releaseRoom(this.#store.getMeta("room") as string);
+    } else {
+      await app.release(gone.map((g) => g.id));
+    }
+    if (opts.announce === false) return;
+    for (const g of gone) if (!g.hidden) this.#broadcast({ type: "member.left", member: g.id, reason });
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const next = this.#store.nextDeadline();
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  #visibleMembers(except: string): MemberInfo[] {
+    return this.#store
+      .all()
+      .filter((m) => m.id !== except && m.hidden === 0)
+      .map(toMemberInfo);
+  }
+
+  /** Sends one event to every joined socket but `except`; serialises once. */
+  #broadcast(event: SignalEvent, except?: string): number {
+    const text = JSON.stringify(event);
+    let sent = 0;
+    for (const [id, ws] of this.#sockets()) {
+      if (id === except) continue;
+      try {
+        ws.send(text);
+        sent++;
+      } catch {
+        // closing socket
+      }
+    }
+    return sent;
+  }
+
+  #bind(ws: WebSocket, memberId: string): void {
+    const state = this.#state(ws);
+    this.#setState(ws, { ...state, memberId });
+    this.#sockets().set(memberId, ws);
+  }
+
+  #unbind(ws: WebSocket, memberId: string): void {
+    const state = this.#state(ws);
+    this.#setState(ws, { ...state, memberId: null });
+    if (this.#sockets().get(memberId) === ws) this.#sockets().delete(memberId);
+  }
+
+  #state(ws: WebSocket): SocketState {
+    let state = this.#states.get(ws);
+    if (!state) {
+      state = ws.deserializeAttachment() as SocketState;
+      this.#states.set(ws, state);
+    }
+    return state;
+  }
+
+  #setState(ws: WebSocket, state: SocketState): void {
+    ws.serializeAttachment(state);
+    this.#states.set(ws, state);
+  }
+
+  /** memberId → socket, rebuilt from attachments after hibernation. */
+  #sockets(): Map<string, WebSocket> {
+    if (!this.#byMember) {
+      this.#byMember = new Map();
+      for (const ws of this.ctx.getWebSockets()) {
+        const id = this.#state(ws).memberId;
+        if (id) this.#byMember.set(id, ws);
+      }
+    }
+    return this.#byMember;
+  }
+
+  #bucketsFor(ws: WebSocket, now: number): { frames: TokenBucket; messages: TokenBucket } {
+    let b = this.#buckets.get(ws);
+    if (!b) {
+      b = {
+        frames: new TokenBucket(LIMITS.frameRatePerSecond, LIMITS.frameBurst, now),
+        messages: new TokenBucket(LIMITS.messageRatePerSecond, LIMITS.messageBurst, now),
+      };
+      this.#buckets.set(ws, b);
+    }
+    return b;
+  }
+}
+
+function requireMember(state: SocketState): string {
+  if (!state.memberId) throw new ParleyError("NOT_IN_ROOM", "join (or resume) first");
+  return state.memberId;
+}
+
+function requireGrant(state: SocketState, grant: keyof SocketState["grants"]): void {
+  if (!state.grants[grant]) throw new ParleyError("GRANT_MISSING", `your token lacks the ${grant} grant`);
+}
+
+export function roomStub(env: Env, appKey: string, room: string): DurableObjectStub<RoomDO> {
+  return env.ROOMS.get(env.ROOMS.idFromName(`${appKey}:${room}`));
+}

@@ -1,0 +1,29 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Fixed test-only keys: the edge's config validation needs real-shaped values.
+const TEST_OPERATOR_KEY = "test-operator-key-0123456789abcdef0123456789";
+const TEST_MASTER_KEY = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i)));
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./src/index.ts",
+        wrangler: { configPath: "../wrangler.toml" },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, OPERATOR_KEY: TEST_OPERATOR_KEY, MASTER_KEY: TEST_MASTER_KEY },
+        },
+      }),
+    ],
+    test: {
+      name: "edge",
+      include: ["src/**/*.test.ts"],
+      setupFiles: ["./test/apply-migrations.ts"],
+      globalSetup: ["./test/auth-centre-server.ts"],
+      testTimeout: 60_000,
+    },
+  };
+});

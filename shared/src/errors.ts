@@ -1,0 +1,77 @@
+/**
+ * Stable error codes. Clients switch on `code`; `message` is for people.
+ * The HTTP status is what the edge answers with when the error ends an HTTP request.
+ */
+export const ERROR_STATUS = {
+  // input
+  INVALID_REQUEST: 400,
+  MALFORMED_FRAME: 400,
+  FRAME_TOO_LARGE: 413,
+  UNKNOWN_TYPE: 400,
+  MESSAGE_TOO_LARGE: 413,
+  METADATA_TOO_LARGE: 413,
+  PAYLOAD_TOO_LARGE: 413,
+  // auth
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  TOKEN_MISSING: 401,
+  TOKEN_MALFORMED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_NOT_YET_VALID: 401,
+  TOKEN_BAD_SIGNATURE: 401,
+  TOKEN_REVOKED: 403,
+  TOKEN_WRONG_ROOM: 403,
+  APP_UNKNOWN: 401,
+  APP_DISABLED: 403,
+  GRANT_MISSING: 403,
+  AUTH_CENTRE_REFUSED: 401,
+  AUTH_CENTRE_TIMEOUT: 504,
+  AUTH_CENTRE_FAILED: 502,
+  // licence
+  LICENCE_EXPIRED: 403,
+  LICENCE_ROOMS_EXCEEDED: 403,
+  LICENCE_USERS_EXCEEDED: 403,
+  // rooms
+  NOT_IN_ROOM: 409,
+  ALREADY_JOINED: 409,
+  MEMBER_NOT_FOUND: 404,
+  RESUME_FAILED: 403,
+  RATE_LIMITED: 429,
+  ROOM_CLOSED: 410,
+  NODE_UNAVAILABLE: 503,
+  // apps
+  NOT_FOUND: 404,
+  SECRET_SLOTS_FULL: 409,
+  LAST_SECRET: 409,
+  // server
+  CONFIG_INVALID: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error a caller can act on: it carries a stable code and a human message. */
+export class ParleyError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ParleyError";
+    this.code = code;
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && value in ERROR_STATUS;
+}

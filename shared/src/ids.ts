@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/** Room names, user ids and AppKeys share one safe alphabet so they can sit in URLs and DO names. */
+const SAFE_ID = /^[A-Za-z0-9_.@:-]+$/;
+
+export const RoomName = z
+  .string()
+  .min(1, "room name is empty")
+  .max(128, "room name is longer than 128 characters")
+  .regex(SAFE_ID, "room name may only use letters, digits and _ . @ : -");
+export const UserId = z
+  .string()
+  .min(1, "user id is empty")
+  .max(128, "user id is longer than 128 characters")
+  .regex(SAFE_ID, "user id may only use letters, digits and _ . @ : -");
+export const AppKey = z.string().regex(/^ak_[A-Za-z0-9]{16,64}$/, "AppKey looks like ak_ followed by letters and digits");
+export const MemberId = z.string().regex(/^m_[A-Za-z0-9]{8,32}$/, "member ids look like m_ followed by letters and digits");
+
+export type RoomName = z.infer<typeof RoomName>;
+export type UserId = z.infer<typeof UserId>;

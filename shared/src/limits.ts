@@ -1,0 +1,34 @@
+/** Explicit size and rate limits, shared so clients can check before they send. */
+export const LIMITS = {
+  /** Largest signalling frame the edge reads, in bytes (UTF-8). */
+  frameBytes: 32 * 1024,
+  /** Largest text message, in bytes of UTF-8. */
+  messageTextBytes: 4096,
+  /** Largest member metadata, in bytes of its JSON (UTF-8). */
+  metadataBytes: 1024,
+  /** Largest display name, in characters. */
+  nameChars: 64,
+  /** Largest notification payload (signal locator), in bytes of its JSON. */
+  notifyBytes: 4096,
+  /** Largest HTTP JSON body the public API reads, in bytes. */
+  httpBodyBytes: 64 * 1024,
+  /** Token clock skew tolerated, in seconds. */
+  clockSkewSeconds: 10,
+  /** Longest token lifetime the edge mints, in seconds (7 days). */
+  maxTokenTtlSeconds: 7 * 24 * 3600,
+  /** Default resume window after a dropped socket, in seconds. */
+  resumeWindowSeconds: 120,
+  /** Messages per socket: sustained rate per second and burst. */
+  messageRatePerSecond: 20,
+  messageBurst: 40,
+  /** Any frame per socket: sustained rate per second and burst. */
+  frameRatePerSecond: 100,
+  frameBurst: 200,
+  /** Auth-centre call timeout, in milliseconds. */
+  authCentreTimeoutMs: 3000,
+} as const;
+
+const encoder = new TextEncoder();
+export function utf8Bytes(text: string): number {
+  return encoder.encode(text).byteLength;
+}
