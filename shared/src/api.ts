@@ -91,7 +91,7 @@ export interface SessionsResponse {
 
 export const NotifyRequest = z
   .object({
-    data: z.record(z.string(), z.unknown()).refine((d) => utf8Bytes(JSON.stringify(d)) <= LIMITS.notifyBytes, {
+    data: z.record(z.string(), z.json()).refine((d) => utf8Bytes(JSON.stringify(d)) <= LIMITS.notifyBytes, {
       message: `data is larger than ${LIMITS.notifyBytes} bytes of JSON`,
       params: { parleyCode: "PAYLOAD_TOO_LARGE" },
     }),

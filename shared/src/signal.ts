@@ -8,6 +8,9 @@ import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
 import { MemberId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
 
+export type JsonValue = z.infer<ReturnType<typeof z.json>>;
+export type JsonObject = Record<string, JsonValue>;
+
 const RequestId = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
 export type RequestId = z.infer<typeof RequestId>;
 
@@ -65,7 +68,7 @@ export const MemberInfo = z.object({
   id: MemberId,
   user: z.string(),
   name: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
   joinedAt: z.number().int(),
 });
 export type MemberInfo = z.infer<typeof MemberInfo>;
@@ -81,7 +84,7 @@ export type SignalEvent =
   | { type: "message"; from: string; text: string; private: boolean }
   | { type: "kicked"; by: string; reason?: string }
   | { type: "room.closed"; reason: string }
-  | { type: "notification"; data: Record<string, unknown> };
+  | { type: "notification"; data: JsonObject };
 export type SignalEventType = SignalEvent["type"];
 
 /** Response payloads by request type (what follows `{id, ok: true}`). */

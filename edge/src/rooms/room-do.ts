@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import {
   assertNever,
   type ErrorCode,
+  type JsonObject,
   type LeaveReason,
   LIMITS,
   type MemberInfo,
@@ -20,6 +21,16 @@ import { TokenBucket } from "./rate-limit.js";
 import { CLOSE, closeQuietly, refuseSocket, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
+
+export interface RoomMemberView {
+  id: string;
+  user: string;
+  name: string | null;
+  metadataJson: string | null;
+  joinedAt: number;
+  connected: boolean;
+  hidden: boolean;
+}
 
 type Reply = Record<string, unknown>;
 
@@ -114,7 +125,7 @@ export class RoomDO extends DurableObject<Env> {
   // ── RPC from the edge Worker ─────────────────────────────────────────────
 
   /** Signal locator: delivers a notification to these members' sockets. */
-  notify(members: string[], data: Record<string, unknown>): number {
+  notify(members: string[], data: JsonObject): number {
     let delivered = 0;
     for (const id of members) {
       const ws = this.#sockets().get(id);
@@ -139,8 +150,17 @@ export class RoomDO extends DurableObject<Env> {
     return ids.length;
   }
 
-  members(): (MemberInfo & { connected: boolean; hidden: boolean })[] {
-    return this.#store.all().map((m) => ({ ...toMemberInfo(m), connected: m.drop_deadline === null, hidden: m.hidden === 1 }));
+  /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
+  members(): RoomMemberView[] {
+    return this.#store.all().map((m) => ({
+      id: m.id,
+      user: m.user,
+      name: m.name,
+      metadataJson: m.metadata,
+      joinedAt: m.joined_at,
+      connected: m.drop_deadline === null,
+      hidden: m.hidden === 1,
+    }));
   }
 
   // ── requests ─────────────────────────────────────────────────────────────

@@ -72,6 +72,9 @@ export async function verifyAccessToken(env: Env, token: string | undefined, roo
     const issue = claims.error.issues[0];
     throw new ParleyError("TOKEN_MALFORMED", `token claim ${issue?.path.join(".")}: ${issue?.message}`);
   }
+  if (claims.data.iat > nowSeconds() + LIMITS.clockSkewSeconds) {
+    throw new ParleyError("TOKEN_NOT_YET_VALID", "token is not valid yet (iat is in the future: check the minting clock)");
+  }
   if (claims.data.room !== "*" && claims.data.room !== room) {
     throw new ParleyError("TOKEN_WRONG_ROOM", `token is for room ${claims.data.room}, not ${room}`);
   }
