@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 
 // Fixed test-only keys: the edge's config validation needs real-shaped values.
 const TEST_OPERATOR_KEY = "test-operator-key-0123456789abcdef0123456789";
+const TEST_FLEET_SECRET = "test-fleet-secret-0123456789abcdef0123456789";
 const TEST_MASTER_KEY = btoa(String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i)));
 
 export default defineConfig(async () => {
@@ -14,7 +15,12 @@ export default defineConfig(async () => {
         main: "./src/index.ts",
         wrangler: { configPath: "../wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, OPERATOR_KEY: TEST_OPERATOR_KEY, MASTER_KEY: TEST_MASTER_KEY },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            OPERATOR_KEY: TEST_OPERATOR_KEY,
+            MASTER_KEY: TEST_MASTER_KEY,
+            FLEET_SECRET: TEST_FLEET_SECRET,
+          },
         },
       }),
     ],

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { appRoutes } from "./apps/routes.js";
 import { config } from "./config/index.js";
 import type { HonoEnv } from "./env.js";
+import { fleetInternalRoutes, fleetRoutes } from "./fleet/routes.js";
 import { onError } from "./http/errors.js";
 import { locatorRoutes } from "./locator/routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
@@ -22,4 +23,6 @@ export const app = new Hono<HonoEnv>()
   .route("/v1/tokens", tokenRoutes)
   .route("/v1/rooms", signalRoutes)
   .route("/v1/rooms", roomAdminRoutes)
-  .route("/v1/users", locatorRoutes);
+  .route("/v1/users", locatorRoutes)
+  .route("/v1/fleet", fleetRoutes)
+  .route("/internal/fleet", fleetInternalRoutes);

@@ -1,3 +1,4 @@
+import type { FleetDO } from "./fleet/fleet-do.js";
 import type { AppDO } from "./licences/app-do.js";
 import type { RoomDO } from "./rooms/room-do.js";
 
@@ -6,12 +7,17 @@ export interface Env {
   DB: D1Database;
   ROOMS: DurableObjectNamespace<RoomDO>;
   APPS: DurableObjectNamespace<AppDO>;
+  FLEET: DurableObjectNamespace<FleetDO>;
   /** Bearer key for operator routes (apps, licences). At least 32 characters. */
   OPERATOR_KEY: string;
   /** Base64 of 32 random bytes: seals app secrets at rest (AES-256-GCM). */
   MASTER_KEY: string;
   /** Seconds a dropped member may resume; default 120. */
   RESUME_WINDOW_SECONDS?: string;
+  /** Shared with the media nodes: signs control calls, verifies their heartbeats and events. */
+  FLEET_SECRET?: string;
+  /** Region whose media nodes take this edge's rooms; default "local". */
+  DEFAULT_REGION?: string;
 }
 
 export type HonoEnv = { Bindings: Env };

@@ -1,6 +1,7 @@
 import { app } from "./app.js";
 import type { Env } from "./env.js";
 
+export { FleetDO } from "./fleet/fleet-do.js";
 export { AppDO } from "./licences/app-do.js";
 export { RoomDO } from "./rooms/room-do.js";
 

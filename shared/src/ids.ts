@@ -18,3 +18,7 @@ export const MemberId = z.string().regex(/^m_[A-Za-z0-9]{8,32}$/, "member ids lo
 
 export type RoomName = z.infer<typeof RoomName>;
 export type UserId = z.infer<typeof UserId>;
+
+/** A signalling request id: chosen by the client, echoed in the response. */
+export const RequestId = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
+export type RequestId = z.infer<typeof RequestId>;

@@ -1,7 +1,9 @@
 export * from "./api.js";
+export * from "./control.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./limits.js";
+export * from "./media.js";
 export * from "./signal.js";
 export * from "./token.js";
 

@@ -5,14 +5,12 @@
  */
 import { z } from "zod";
 import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
-import { MemberId } from "./ids.js";
+import { MemberId, RequestId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
+import { MEDIA_REQUESTS, type MediaEvent, type MediaResults, type TrackInfo } from "./media.js";
 
 export type JsonValue = z.infer<ReturnType<typeof z.json>>;
 export type JsonObject = Record<string, JsonValue>;
-
-const RequestId = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
-export type RequestId = z.infer<typeof RequestId>;
 
 /** Attach a Parley code to a zod issue so the parser can report it instead of INVALID_REQUEST. */
 const withCode = (code: ErrorCode, message: string) => ({ message, params: { parleyCode: code } });
@@ -59,6 +57,7 @@ export const SignalRequest = z.discriminatedUnion("type", [
   UpdateRequest,
   KickRequest,
   PingRequest,
+  ...MEDIA_REQUESTS,
 ]);
 export type SignalRequest = z.infer<typeof SignalRequest>;
 export type SignalRequestType = SignalRequest["type"];
@@ -84,13 +83,14 @@ export type SignalEvent =
   | { type: "message"; from: string; text: string; private: boolean }
   | { type: "kicked"; by: string; reason?: string }
   | { type: "room.closed"; reason: string }
-  | { type: "notification"; data: JsonObject };
+  | { type: "notification"; data: JsonObject }
+  | MediaEvent;
 export type SignalEventType = SignalEvent["type"];
 
 /** Response payloads by request type (what follows `{id, ok: true}`). */
-export interface SignalResults {
-  join: { member: MemberInfo; resume: string; members: MemberInfo[] };
-  resume: { member: MemberInfo; members: MemberInfo[] };
+export interface SignalResults extends MediaResults {
+  join: { member: MemberInfo; resume: string; members: MemberInfo[]; tracks: TrackInfo[] };
+  resume: { member: MemberInfo; members: MemberInfo[]; tracks: TrackInfo[] };
   leave: Record<string, never>;
   message: { delivered: number };
   update: { member: MemberInfo };

@@ -1,4 +1,4 @@
-import { LIMITS, ParleyError } from "@parley/shared";
+import { LIMITS, ParleyError, Region } from "@parley/shared";
 import { z } from "zod";
 import type { Env } from "../env.js";
 
@@ -15,12 +15,18 @@ const Config = z.object({
     .min(1, "RESUME_WINDOW_SECONDS must be at least 1")
     .max(3600, "RESUME_WINDOW_SECONDS must be at most 3600")
     .default(LIMITS.resumeWindowSeconds),
+  FLEET_SECRET: z.string().min(32, "FLEET_SECRET must be at least 32 characters (media nodes use the same value)").optional(),
+  DEFAULT_REGION: Region.default("local"),
 });
 
 export interface EdgeConfig {
   operatorKey: string;
   masterKey: Uint8Array;
   resumeWindowMs: number;
+  /** Signs control calls to media nodes and verifies their events; without it media is off. */
+  fleetSecret: string | null;
+  /** Region whose Fleet DO places this edge's rooms. */
+  defaultRegion: string;
 }
 
 const cache = new WeakMap<object, EdgeConfig>();
@@ -41,6 +47,8 @@ export function config(env: Env): EdgeConfig {
     operatorKey: parsed.data.OPERATOR_KEY,
     masterKey: decodeBase64(parsed.data.MASTER_KEY) as Uint8Array,
     resumeWindowMs: parsed.data.RESUME_WINDOW_SECONDS * 1000,
+    fleetSecret: parsed.data.FLEET_SECRET ?? null,
+    defaultRegion: parsed.data.DEFAULT_REGION,
   };
   cache.set(env, value);
   return value;

@@ -6,6 +6,7 @@ import {
   type LeaveReason,
   LIMITS,
   type MemberInfo,
+  type NodeEvent,
   ParleyError,
   parseSignalFrame,
   randomId,
@@ -16,9 +17,10 @@ import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
+import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
 import { TokenBucket } from "./rate-limit.js";
-import { CLOSE, closeQuietly, refuseSocket, type SocketState, send, sendError } from "./sockets.js";
+import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
 
@@ -41,6 +43,7 @@ type Reply = Record<string, unknown>;
  */
 export class RoomDO extends DurableObject<Env> {
   #store: MemberStore;
+  #media: MediaRelay;
   #states = new Map<WebSocket, SocketState>();
   #byMember: Map<string, WebSocket> | null = null;
   #buckets = new WeakMap<WebSocket, { frames: TokenBucket; messages: TokenBucket }>();
@@ -50,6 +53,13 @@ export class RoomDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new MemberStore(ctx.storage.sql);
+    this.#media = new MediaRelay(ctx.storage.sql, this.#store, env, {
+      broadcast: (event, except) => this.#broadcast(event, except),
+      sendTo: (member, event) => {
+        const ws = this.#sockets().get(member);
+        if (ws) send(ws, event);
+      },
+    });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -150,6 +160,11 @@ export class RoomDO extends DurableObject<Env> {
     return ids.length;
   }
 
+  /** Media node events for this room (through the edge's /internal/fleet/events). */
+  nodeEvents(node: string, events: NodeEvent[]): void {
+    this.#media.nodeEvents(node, events);
+  }
+
   /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
   members(): RoomMemberView[] {
     return this.#store.all().map((m) => ({
@@ -213,6 +228,7 @@ export class RoomDO extends DurableObject<Env> {
         return {};
       }
       default:
+        if (isMediaRequest(request)) return this.#media.handle(requireMember(state), state, request);
         return assertNever(request);
     }
   }
@@ -251,7 +267,7 @@ export class RoomDO extends DurableObject<Env> {
       this.#bind(ws, id);
       const member = toMemberInfo(row);
       if (!state.grants.hidden) this.#broadcast({ type: "member.joined", member }, id);
-      return { member, resume, members: this.#visibleMembers(id) };
+      return { member, resume, members: this.#visibleMembers(id), tracks: this.#media.tracks() };
     } finally {
       this.#joining.delete(ws);
     }
@@ -272,7 +288,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#bind(ws, row.id);
     await appStub(this.env, state.appKey).setConnected(row.id, true);
     await this.#scheduleAlarm();
-    return { member: toMemberInfo(row), members: this.#visibleMembers(row.id) };
+    return { member: toMemberInfo(row), members: this.#visibleMembers(row.id), tracks: this.#media.tracks() };
   }
 
   /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
@@ -316,7 +332,12 @@ export class RoomDO extends DurableObject<Env> {
     const appKey = this.#store.getMeta("appKey");
     if (!appKey) return;
     const app = appStub(this.env, appKey);
-    if (this.#store.count() === 0) {
+    const roomEmpty = this.#store.count() === 0;
+    await this.#media.membersGone(
+      gone.map((g) => g.id),
+      roomEmpty,
+    );
+    if (roomEmpty) {
       // reconcile: an empty room holds nothing in the app's counters
       await app.releaseRoom(this.#store.getMeta("room") as string);
     } else {
@@ -404,15 +425,6 @@ export class RoomDO extends DurableObject<Env> {
     }
     return b;
   }
-}
-
-function requireMember(state: SocketState): string {
-  if (!state.memberId) throw new ParleyError("NOT_IN_ROOM", "join (or resume) first");
-  return state.memberId;
-}
-
-function requireGrant(state: SocketState, grant: keyof SocketState["grants"]): void {
-  if (!state.grants[grant]) throw new ParleyError("GRANT_MISSING", `your token lacks the ${grant} grant`);
 }
 
 export function roomStub(env: Env, appKey: string, room: string): DurableObjectStub<RoomDO> {

@@ -1,4 +1,4 @@
-import type { ErrorBody, Grants, Licence, ParleyError, RequestId, ServerFrame } from "@parley/shared";
+import { type ErrorBody, type Grants, type Licence, ParleyError, type RequestId, type ServerFrame } from "@parley/shared";
 
 /** Close codes a client can act on (docs/protocol.md). Refusals use 4000 + the HTTP status. */
 export const CLOSE = {
@@ -52,4 +52,13 @@ export function refuseSocket(error: ParleyError): Response {
   sendError(server, null, error.toBody());
   server.close(4000 + error.status, error.code);
   return new Response(null, { status: 101, webSocket: client });
+}
+
+export function requireMember(state: SocketState): string {
+  if (!state.memberId) throw new ParleyError("NOT_IN_ROOM", "join (or resume) first");
+  return state.memberId;
+}
+
+export function requireGrant(state: SocketState, grant: keyof SocketState["grants"]): void {
+  if (!state.grants[grant]) throw new ParleyError("GRANT_MISSING", `your token lacks the ${grant} grant`);
 }

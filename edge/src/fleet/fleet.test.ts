@@ -1,0 +1,67 @@
+import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { signFleetToken } from "@parley/shared";
+import { describe, expect, it } from "vitest";
+import { heartbeat, postAsNode } from "../../test/fleet.js";
+import { BASE, createApp, joined, operatorFetch } from "../../test/helpers.js";
+import { fleetStub, NODE_DOWN_AFTER_MS } from "./fleet-do.js";
+
+describe("fleet registry", () => {
+  it("nodes register with signed heartbeats and show up for operators", async () => {
+    const res = await postAsNode("heartbeat", heartbeat("node-a", { region: "eu-1" }));
+    expect(await res.json()).toEqual({ ok: true, status: "up" });
+    const list = await (await operatorFetch("/v1/fleet/nodes?region=eu-1")).json<{ nodes: { node: string; status: string }[] }>();
+    expect(list.nodes.map((n) => [n.node, n.status])).toEqual([["node-a", "up"]]);
+  });
+
+  it("refuses unsigned, wrongly signed, and mismatched heartbeats", async () => {
+    const body = JSON.stringify(heartbeat("node-x"));
+    const unsigned = await SELF.fetch(`${BASE}/internal/fleet/heartbeat`, { method: "POST", body });
+    expect((await unsigned.json<{ error: { code: string } }>()).error.code).toBe("TOKEN_MISSING");
+    const forged = await postAsNode("heartbeat", heartbeat("node-x"), "another-secret-0123456789abcdef0123456789");
+    expect((await forged.json<{ error: { code: string } }>()).error.code).toBe("TOKEN_BAD_SIGNATURE");
+    // a token for one body cannot carry another
+    const token = await signFleetToken({ secret: env.FLEET_SECRET as string, node: "node-x", body });
+    const swapped = await SELF.fetch(`${BASE}/internal/fleet/heartbeat`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify(heartbeat("node-x", { seq: 2 })),
+    });
+    expect((await swapped.json<{ error: { code: string } }>()).error.code).toBe("TOKEN_BAD_SIGNATURE");
+    // node-y cannot speak for node-x
+    const text = JSON.stringify(heartbeat("node-x"));
+    const asY = await signFleetToken({ secret: env.FLEET_SECRET as string, node: "node-y", body: text });
+    const impersonation = await SELF.fetch(`${BASE}/internal/fleet/heartbeat`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${asY}` },
+      body: text,
+    });
+    expect((await impersonation.json<{ error: { code: string } }>()).error.code).toBe("FORBIDDEN");
+    const invalid = await postAsNode("heartbeat", { ...heartbeat("node-x"), capacity: { workers: -1 } } as object & { node: string });
+    expect(invalid.status).toBe(400);
+  });
+
+  it("places rooms on the least-loaded node that is up; draining and silent nodes get none", async () => {
+    const busy = { workers: 2, routers: 10, transports: 40, producers: 20, consumers: 80, cpu: 0.5 };
+    await postAsNode("heartbeat", heartbeat("busy", { region: "p", load: busy }));
+    await postAsNode("heartbeat", heartbeat("idle", { region: "p" }));
+    await postAsNode("heartbeat", heartbeat("leaving", { region: "p", draining: true }));
+    const fleet = fleetStub(env, "p");
+    expect((await fleet.place())?.node).toBe("idle");
+
+    // idle goes silent: after the heartbeat timeout it is down and busy takes the rooms
+    await runInDurableObject(fleet, (_, state) => {
+      state.storage.sql.exec("UPDATE nodes SET last_seen = ? WHERE node = 'idle'", Date.now() - NODE_DOWN_AFTER_MS - 1);
+    });
+    const nodes = await fleet.nodes();
+    expect(Object.fromEntries(nodes.map((n) => [n.node, n.status]))).toEqual({ busy: "up", idle: "down", leaving: "draining" });
+    expect((await fleet.place())?.node).toBe("busy");
+  });
+
+  it("media requests without any node get NODE_UNAVAILABLE, and chat still works", async () => {
+    const app = await createApp();
+    const a = await joined(app, "no-media", "a");
+    const res = await a.client.request("media.capabilities");
+    expect(!res.ok && res.error.code).toBe("NODE_UNAVAILABLE");
+    expect((await a.client.ok("message", { text: "hi" })).delivered).toBe(0);
+  });
+});

@@ -1,0 +1,59 @@
+import {
+  bearerToken,
+  CONTROL_LIMITS,
+  NodeEventBatch,
+  NodeHeartbeat,
+  ParleyError,
+  Region,
+  verifyFleetToken,
+  zodToParleyError,
+} from "@parley/shared";
+import { type Context, Hono } from "hono";
+import { config } from "../config/index.js";
+import type { HonoEnv } from "../env.js";
+import { readParam } from "../http/validate.js";
+import { operatorAuth } from "../middleware/operator-auth/index.js";
+import { fleetStub } from "./fleet-do.js";
+
+/** Reads a node's signed POST: the token must verify with FLEET_SECRET and be bound to this body. */
+async function readSigned<S extends typeof NodeHeartbeat | typeof NodeEventBatch>(c: Context<HonoEnv>, schema: S) {
+  const secret = config(c.env).fleetSecret;
+  if (!secret) throw new ParleyError("NODE_UNAVAILABLE", "this edge has no FLEET_SECRET: media nodes cannot register");
+  const body = await c.req.text();
+  if (body.length > CONTROL_LIMITS.bodyBytes)
+    throw new ParleyError("PAYLOAD_TOO_LARGE", `fleet bodies are at most ${CONTROL_LIMITS.bodyBytes} bytes`);
+  const claims = await verifyFleetToken(bearerToken(c.req.header("authorization")), { secret, body });
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ParleyError("INVALID_REQUEST", "body is not valid JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw zodToParleyError(parsed.error);
+  const value = parsed.data as { node: string };
+  if (value.node !== claims.iss) throw new ParleyError("FORBIDDEN", "the token's node (iss) does not match the body's node");
+  return parsed.data as S["_output"];
+}
+
+/** Media nodes → edge: heartbeats to the region's Fleet DO, events to the rooms they concern. */
+export const fleetInternalRoutes = new Hono<HonoEnv>()
+  .post("/heartbeat", async (c) => {
+    const beat = await readSigned(c, NodeHeartbeat);
+    const status = await fleetStub(c.env, beat.region).heartbeat(beat);
+    return c.json({ ok: true, status });
+  })
+  .post("/events", async (c) => {
+    const batch = await readSigned(c, NodeEventBatch);
+    const byRoom = new Map<string, typeof batch.events>();
+    for (const event of batch.events) byRoom.set(event.room, [...(byRoom.get(event.room) ?? []), event]);
+    // node room ids are the Room DOs' own names (appKey:room)
+    await Promise.all([...byRoom].map(([room, events]) => c.env.ROOMS.get(c.env.ROOMS.idFromName(room)).nodeEvents(batch.node, events)));
+    return c.json({ ok: true, accepted: batch.events.length });
+  });
+
+/** Operator view of a region's nodes. */
+export const fleetRoutes = new Hono<HonoEnv>().use(operatorAuth).get("/nodes", async (c) => {
+  const region = readParam(c.req.query("region") ?? config(c.env).defaultRegion, Region, "region");
+  return c.json({ region, nodes: await fleetStub(c.env, region).nodes() });
+});

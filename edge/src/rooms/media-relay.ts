@@ -1,0 +1,268 @@
+import {
+  assertNever,
+  MEDIA_REQUESTS,
+  type MediaRequest,
+  type MediaResults,
+  type NodeEvent,
+  ParleyError,
+  type SignalEvent,
+} from "@parley/shared";
+import { config } from "../config/index.js";
+import type { Env } from "../env.js";
+import { fleetStub } from "../fleet/fleet-do.js";
+import { NodeControl } from "../media/node-control.js";
+import { MediaStore, type ProducerRow } from "./media-store.js";
+import type { MemberStore } from "./member-store.js";
+import { requireGrant, type SocketState } from "./sockets.js";
+
+const MEDIA_TYPES = new Set<string>(MEDIA_REQUESTS.map((r) => r.shape.type.value));
+
+export function isMediaRequest(request: { type: string }): request is MediaRequest {
+  return MEDIA_TYPES.has(request.type);
+}
+
+/** How the relay reaches members; the Room DO owns the sockets. */
+export interface MemberChannel {
+  broadcast(event: SignalEvent, except?: string): void;
+  sendTo(member: string, event: SignalEvent): void;
+}
+
+/**
+ * The Room DO's media half: picks the room's node once (Fleet DO) and keeps it while the room
+ * lives, checks that members only touch their own transports, producers and consumers, relays
+ * negotiation to the node, and turns node events into member events.
+ */
+export class MediaRelay {
+  #store: MediaStore;
+  #members: MemberStore;
+  #env: Env;
+  #channel: MemberChannel;
+  #control: NodeControl | null = null;
+
+  constructor(sql: SqlStorage, members: MemberStore, env: Env, channel: MemberChannel) {
+    this.#store = new MediaStore(sql);
+    this.#members = members;
+    this.#env = env;
+    this.#channel = channel;
+  }
+
+  tracks() {
+    return this.#store.tracks();
+  }
+
+  async handle(member: string, state: SocketState, req: MediaRequest): Promise<MediaResults[MediaRequest["type"]]> {
+    switch (req.type) {
+      case "media.capabilities": {
+        const { rtpCapabilities } = await (await this.#node()).call("getOrCreateRouter", {});
+        return { rtpCapabilities };
+      }
+      case "transport.create": {
+        requireGrant(state, req.direction === "send" ? "publish" : "subscribe");
+        const created = await (await this.#node()).call("createTransport", { direction: req.direction, member });
+        this.#store.addTransport({ id: created.transportId, member, direction: req.direction });
+        return created;
+      }
+      case "transport.connect":
+        this.#ownTransport(member, req.transportId);
+        await (await this.#node()).call("connectTransport", { dtlsParameters: req.dtlsParameters }, req.transportId);
+        return {};
+      case "transport.restartIce": {
+        this.#ownTransport(member, req.transportId);
+        const { iceParameters } = await (await this.#node()).call("restartIce", {}, req.transportId);
+        return { iceParameters };
+      }
+      case "produce": {
+        requireGrant(state, "publish");
+        const transport = this.#ownTransport(member, req.transportId);
+        if (transport.direction !== "send") throw new ParleyError("INVALID_REQUEST", "produce on a send transport");
+        const { producerId } = await (await this.#node()).call(
+          "produce",
+          { kind: req.kind, rtpParameters: req.rtpParameters, appData: { source: req.source, member }, paused: req.paused },
+          req.transportId,
+        );
+        const row: ProducerRow = {
+          id: producerId,
+          member,
+          transport: req.transportId,
+          kind: req.kind,
+          source: req.source,
+          paused: req.paused ? 1 : 0,
+        };
+        this.#store.addProducer(row);
+        if (!state.grants.hidden) {
+          this.#channel.broadcast(
+            { type: "track.published", track: { id: producerId, member, kind: req.kind, source: req.source, muted: !!req.paused } },
+            member,
+          );
+        }
+        return { producerId };
+      }
+      case "consume": {
+        requireGrant(state, "subscribe");
+        const transport = this.#ownTransport(member, req.transportId);
+        if (transport.direction !== "recv") throw new ParleyError("INVALID_REQUEST", "consume on a recv transport");
+        if (!this.#store.producer(req.producerId)) throw new ParleyError("PRODUCER_NOT_FOUND", `no track ${req.producerId} in this room`);
+        const consumed = await (await this.#node()).call(
+          "consume",
+          { producerId: req.producerId, rtpCapabilities: req.rtpCapabilities },
+          req.transportId,
+        );
+        this.#store.addConsumer({ id: consumed.consumerId, member, producer: req.producerId, transport: req.transportId });
+        return {
+          consumerId: consumed.consumerId,
+          producerId: consumed.producerId,
+          kind: consumed.kind,
+          rtpParameters: consumed.rtpParameters,
+          type: consumed.type,
+          producerPaused: consumed.producerPaused,
+        };
+      }
+      case "consumer.resume":
+      case "consumer.pause": {
+        this.#ownConsumer(member, req.consumerId);
+        await (await this.#node()).call(req.type === "consumer.resume" ? "resumeConsumer" : "pauseConsumer", {}, req.consumerId);
+        return {};
+      }
+      case "consumer.layers":
+        this.#ownConsumer(member, req.consumerId);
+        await (await this.#node()).call(
+          "setPreferredLayers",
+          { spatialLayer: req.spatialLayer, temporalLayer: req.temporalLayer },
+          req.consumerId,
+        );
+        return {};
+      case "producer.pause":
+      case "producer.resume": {
+        this.#ownProducer(member, req.producerId);
+        const paused = req.type === "producer.pause";
+        await (await this.#node()).call(paused ? "pauseProducer" : "resumeProducer", {}, req.producerId);
+        this.#store.setPaused(req.producerId, paused);
+        this.#channel.broadcast({ type: "track.muted", track: req.producerId, member, muted: paused }, member);
+        return {};
+      }
+      case "producer.close":
+        this.#ownProducer(member, req.producerId);
+        await (await this.#node()).call("closeProducer", undefined, req.producerId);
+        this.#unpublished(this.#store.removeProducer(req.producerId));
+        return {};
+      default:
+        return assertNever(req);
+    }
+  }
+
+  /** Members are gone from the room: close what they had open on the node. */
+  async membersGone(members: string[], roomEmpty: boolean): Promise<void> {
+    if (roomEmpty) {
+      for (const p of this.#store.clear()) this.#unpublished(p);
+      const control = this.#existingNode();
+      this.#members.setMeta("mediaNode", "");
+      this.#control = null;
+      if (control) await control.call("closeRoom").catch(() => undefined);
+      return;
+    }
+    for (const member of members) {
+      for (const transport of this.#store.transportsOf(member)) {
+        for (const p of this.#store.removeTransport(transport.id)) this.#unpublished(p);
+        await this.#existingNode()
+          ?.call("closeTransport", undefined, transport.id)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** Events the room's node reports. Events from a node that is not the room's are ignored. */
+  nodeEvents(node: string, events: NodeEvent[]): void {
+    if (this.#nodeMeta()?.node !== node) return;
+    for (const event of events) {
+      switch (event.type) {
+        case "producer.closed":
+          this.#unpublished(this.#store.removeProducer(event.producerId));
+          break;
+        case "consumer.closed": {
+          const row = this.#store.removeConsumer(event.consumerId);
+          if (row) this.#channel.sendTo(row.member, { type: "consumer.closed", consumerId: row.id, track: row.producer });
+          break;
+        }
+        case "consumer.layers": {
+          const row = this.#store.consumer(event.consumerId);
+          if (row) {
+            this.#channel.sendTo(row.member, {
+              type: "layers.changed",
+              consumerId: row.id,
+              spatialLayer: event.layers?.spatialLayer ?? null,
+              temporalLayer: event.layers?.temporalLayer ?? null,
+            });
+          }
+          break;
+        }
+        case "room.activeSpeaker": {
+          const producer = this.#store.producer(event.producerId);
+          if (producer) this.#channel.broadcast({ type: "speaker.active", member: producer.member, track: producer.id });
+          break;
+        }
+        case "room.closed":
+          for (const p of this.#store.clear()) this.#unpublished(p);
+          this.#members.setMeta("mediaNode", "");
+          this.#control = null;
+          break;
+        case "transport.state":
+        case "producer.score":
+        case "consumer.score":
+          break; // quality reporting uses these (issue 5)
+        default:
+          assertNever(event);
+      }
+    }
+  }
+
+  #unpublished(p: ProducerRow | null): void {
+    if (p) this.#channel.broadcast({ type: "track.unpublished", track: p.id, member: p.member }, p.member);
+  }
+
+  #ownTransport(member: string, id: string) {
+    const row = this.#store.transport(id);
+    if (!row || row.member !== member) throw new ParleyError("TRANSPORT_NOT_FOUND", `you have no transport ${id}`);
+    return row;
+  }
+  #ownProducer(member: string, id: string) {
+    const row = this.#store.producer(id);
+    if (!row || row.member !== member) throw new ParleyError("PRODUCER_NOT_FOUND", `you have no track ${id}`);
+    return row;
+  }
+  #ownConsumer(member: string, id: string) {
+    const row = this.#store.consumer(id);
+    if (!row || row.member !== member) throw new ParleyError("CONSUMER_NOT_FOUND", `you have no consumer ${id}`);
+    return row;
+  }
+
+  #nodeMeta(): { node: string; controlUrl: string } | null {
+    const raw = this.#members.getMeta("mediaNode");
+    return raw ? (JSON.parse(raw) as { node: string; controlUrl: string }) : null;
+  }
+
+  #existingNode(): NodeControl | null {
+    if (this.#control) return this.#control;
+    const meta = this.#nodeMeta();
+    const secret = config(this.#env).fleetSecret;
+    if (!meta || !secret) return null;
+    this.#control = new NodeControl({ ...meta, room: this.#roomId(), secret });
+    return this.#control;
+  }
+
+  /** The room's node: chosen by the region's Fleet DO on first use, kept while the room lives. */
+  async #node(): Promise<NodeControl> {
+    const existing = this.#existingNode();
+    if (existing) return existing;
+    const { fleetSecret, defaultRegion } = config(this.#env);
+    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
+    const placement = await fleetStub(this.#env, defaultRegion).place();
+    if (!placement) throw new ParleyError("NODE_UNAVAILABLE", `no media node is up in region ${defaultRegion}; try again shortly`);
+    this.#members.setMeta("mediaNode", JSON.stringify(placement));
+    this.#control = new NodeControl({ ...placement, room: this.#roomId(), secret: fleetSecret });
+    return this.#control;
+  }
+
+  #roomId(): string {
+    return `${this.#members.getMeta("appKey")}:${this.#members.getMeta("room")}`;
+  }
+}
