@@ -1,0 +1,444 @@
+import { assertNever, type MemberInfo, ParleyError, type SignalEvent, type TrackInfo, type TrackSource } from "@parley/shared";
+import { CALL_MODES, type CallMode, type CallModeSettings, type Resolution, simulcastEncodings } from "./call-modes.js";
+import { type Consumer, MediaSession, type ProduceOptions, type Producer } from "./media-session.js";
+import { QualityMeter, type QualityReport, type TrackQuality } from "./quality.js";
+import { RemoteMember, RemoteTrack } from "./remote.js";
+import { type RequestBody, SignalConnection, type WebSocketFactory } from "./signal-connection.js";
+import { TypedEmitter } from "./typed-emitter.js";
+
+export interface RoomOptions {
+  /** Display name and metadata sent with join. */
+  name?: string;
+  metadata?: Record<string, import("@parley/shared").JsonValue>;
+  /** Subscribe to every published track automatically (default true). */
+  autoSubscribe?: boolean;
+  /** WebSocket implementation; the browser's by default (pass `ws` in Node). */
+  WebSocket?: WebSocketFactory;
+  /** mediasoup-client handler; detected in browsers, "Chrome111" for Node with @roamhq/wrtc. */
+  handlerName?: import("mediasoup-client").types.BuiltinHandlerName;
+  /** Reconnect after a drop (default true): same member, transports renegotiated. */
+  reconnect?: boolean;
+  /** Give up reconnecting after this long (default 115 s, inside the 120 s resume window). */
+  reconnectForMs?: number;
+  callMode?: CallMode;
+}
+
+export interface RoomEvents {
+  memberJoined: (member: RemoteMember) => void;
+  memberLeft: (member: RemoteMember, reason: string) => void;
+  memberUpdated: (member: RemoteMember) => void;
+  trackPublished: (track: RemoteTrack) => void;
+  trackSubscribed: (track: RemoteTrack) => void;
+  trackUnpublished: (track: RemoteTrack) => void;
+  trackMuted: (track: RemoteTrack, muted: boolean) => void;
+  layersChanged: (track: RemoteTrack, spatialLayer: number | null, temporalLayer: number | null) => void;
+  activeSpeaker: (member: string) => void;
+  message: (from: string, text: string, isPrivate: boolean) => void;
+  notification: (data: unknown) => void;
+  reconnecting: () => void;
+  reconnected: () => void;
+  /** The member is gone: left, kicked, room closed, or reconnecting failed. */
+  disconnected: (reason: string) => void;
+  error: (error: Error) => void;
+}
+
+/** A published local track. */
+export interface LocalTrack {
+  id: string;
+  source: TrackSource;
+  producer: Producer;
+  mute(): Promise<void>;
+  unmute(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DROP_CODES_THAT_END = new Set([1000, 4001, 4003]);
+
+/** A joined room: members, their tracks, your published tracks, messages, quality. */
+export class Room extends TypedEmitter<RoomEvents> {
+  readonly url: string;
+  readonly members = new Map<string, RemoteMember>();
+  readonly localTracks = new Map<string, LocalTrack>();
+  #options: RoomOptions;
+  #signal: SignalConnection;
+  #media: MediaSession;
+  #member: MemberInfo;
+  #resume: string;
+  #quality = new QualityMeter();
+  #callMode: CallModeSettings;
+  #state: "joined" | "reconnecting" | "closed" = "joined";
+
+  private constructor(
+    url: string,
+    token: string,
+    options: RoomOptions,
+    signal: SignalConnection,
+    join: { member: MemberInfo; resume: string },
+  ) {
+    super();
+    this.url = url;
+    this.#options = options;
+    this.#signal = signal;
+    this.#member = join.member;
+    this.#resume = join.resume;
+    this.#callMode = CALL_MODES[options.callMode ?? "balanced"];
+    this.#media = new MediaSession(() => this.#signal, options.handlerName);
+    this.#attach(signal);
+  }
+
+  /** Connects to `wss://edge/v1/rooms/:room/signal` (pass the edge's base URL and room) and joins. */
+  static async connect(baseUrl: string, room: string, token: string, options: RoomOptions = {}): Promise<Room> {
+    const url = signalUrl(baseUrl, room, token);
+    const signal = await SignalConnection.open(url, options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory));
+    const join = await signal.request("join", { name: options.name, metadata: options.metadata } as RequestBody<"join">);
+    const instance = new Room(url, options, signal, join);
+    for (const m of join.members) instance.members.set(m.id, new RemoteMember(m));
+    await instance.#addTracks(join.tracks);
+    return instance;
+  }
+
+  get localMember(): MemberInfo {
+    return this.#member;
+  }
+  get state(): "joined" | "reconnecting" | "closed" {
+    return this.#state;
+  }
+
+  // ── publishing ───────────────────────────────────────────────────────────
+
+  /** Publishes a camera: simulcast (3 layers from the call mode) unless `simulcast: false` or SVC. */
+  async publishCamera(
+    options: {
+      deviceId?: string;
+      resolution?: Resolution;
+      simulcast?: boolean;
+      codec?: "VP8" | "VP9" | "H264" | "AV1";
+      track?: MediaStreamTrack;
+    } = {},
+  ): Promise<LocalTrack> {
+    const res = options.resolution ?? this.#callMode.resolution;
+    const track =
+      options.track ??
+      (
+        await navigator.mediaDevices.getUserMedia({
+          video: { width: res.width, height: res.height, frameRate: this.#callMode.frameRate, deviceId: options.deviceId },
+        })
+      ).getVideoTracks()[0];
+    if (!track) throw new ParleyError("INVALID_REQUEST", "no camera track");
+    const svc = options.codec === "VP9" || options.codec === "AV1";
+    const encodings = svc
+      ? [{ scalabilityMode: "L3T3_KEY", maxBitrate: this.#callMode.layerBitrates.at(-1) }]
+      : options.simulcast === false
+        ? [{ maxBitrate: this.#callMode.layerBitrates.at(-1), maxFramerate: this.#callMode.frameRate }]
+        : simulcastEncodings(this.#callMode);
+    return this.publishTrack(track, "camera", {
+      encodings,
+      codecMimeType: options.codec ? `video/${options.codec}` : undefined,
+      codecOptions: { videoGoogleStartBitrate: 1000 },
+    });
+  }
+
+  async publishMicrophone(options: { deviceId?: string; track?: MediaStreamTrack } = {}): Promise<LocalTrack> {
+    const track =
+      options.track ??
+      (
+        await navigator.mediaDevices.getUserMedia({ audio: { deviceId: options.deviceId, echoCancellation: true, noiseSuppression: true } })
+      ).getAudioTracks()[0];
+    if (!track) throw new ParleyError("INVALID_REQUEST", "no microphone track");
+    return this.publishTrack(track, "microphone", { codecOptions: { opusFec: true, opusDtx: true, opusStereo: false } });
+  }
+
+  async publishScreen(options: { track?: MediaStreamTrack } = {}): Promise<LocalTrack> {
+    const track = options.track ?? (await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 } })).getVideoTracks()[0];
+    if (!track) throw new ParleyError("INVALID_REQUEST", "no screen track");
+    return this.publishTrack(track, "screen", { encodings: [{ maxBitrate: 1_500_000, scalabilityMode: "L1T3" }] });
+  }
+
+  /** Publishes any track (bots in Node pass synthetic ones). */
+  async publishTrack(track: MediaStreamTrack, source: TrackSource, options: ProduceOptions = {}): Promise<LocalTrack> {
+    const producer = await this.#media.produce(track, source, options);
+    const local: LocalTrack = {
+      id: producer.id,
+      source,
+      producer,
+      mute: async () => {
+        producer.pause();
+        await this.#signal.request("producer.pause", { producerId: producer.id });
+      },
+      unmute: async () => {
+        producer.resume();
+        await this.#signal.request("producer.resume", { producerId: producer.id });
+      },
+      close: async () => {
+        producer.close();
+        this.localTracks.delete(producer.id);
+        await this.#signal.request("producer.close", { producerId: producer.id }).catch(() => undefined);
+      },
+    };
+    this.localTracks.set(producer.id, local);
+    return local;
+  }
+
+  /** Replaces the device behind a published track (camera/microphone switch) without renegotiation. */
+  async replaceTrack(local: LocalTrack, track: MediaStreamTrack): Promise<void> {
+    const old = local.producer.track;
+    await local.producer.replaceTrack({ track });
+    old?.stop();
+  }
+
+  setCallMode(mode: CallMode): void {
+    this.#callMode = CALL_MODES[mode];
+    for (const local of this.localTracks.values()) {
+      if (local.source !== "camera") continue;
+      void local.producer.track?.applyConstraints({
+        width: this.#callMode.resolution.width,
+        height: this.#callMode.resolution.height,
+        frameRate: this.#callMode.frameRate,
+      });
+      const top = (local.producer.rtpParameters.encodings?.length ?? 1) - 1;
+      void local.producer.setMaxSpatialLayer(top).catch(() => undefined);
+    }
+  }
+
+  // ── subscribing ──────────────────────────────────────────────────────────
+
+  async subscribe(track: RemoteTrack): Promise<RemoteTrack> {
+    if (track.consumer) return track;
+    track.consumer = await this.#media.consume(track.id);
+    this.emit("trackSubscribed", track);
+    return track;
+  }
+
+  /** Which layer of a member's simulcast/SVC video to receive (0 = lowest). */
+  async setSubscriptionQuality(track: RemoteTrack, spatialLayer: number, temporalLayer?: number): Promise<void> {
+    if (!track.consumer) throw new ParleyError("CONSUMER_NOT_FOUND", "subscribe to the track first");
+    await this.#signal.request("consumer.layers", { consumerId: track.consumer.id, spatialLayer, temporalLayer });
+  }
+
+  // ── messaging and membership ─────────────────────────────────────────────
+
+  async sendMessage(text: string, to?: string): Promise<number> {
+    return (await this.#signal.request("message", { text, to })).delivered;
+  }
+
+  async update(patch: RequestBody<"update">): Promise<MemberInfo> {
+    this.#member = (await this.#signal.request("update", patch)).member;
+    return this.#member;
+  }
+
+  async kick(member: string, reason?: string): Promise<void> {
+    await this.#signal.request("kick", { member, reason });
+  }
+
+  async leave(): Promise<void> {
+    if (this.#state === "closed") return;
+    await this.#signal.request("leave").catch(() => undefined);
+    this.#close("left");
+  }
+
+  // ── quality ──────────────────────────────────────────────────────────────
+
+  async getQuality(): Promise<QualityReport> {
+    const tracks: TrackQuality[] = [];
+    for (const local of this.localTracks.values()) {
+      if (local.producer.closed) continue;
+      tracks.push(
+        this.#quality.measure(local.id, "send", local.producer.kind as "audio" | "video", await this.#media.stats(local.producer)),
+      );
+    }
+    for (const member of this.members.values()) {
+      for (const track of member.tracks.values()) {
+        if (!track.consumer || track.consumer.closed) continue;
+        tracks.push({
+          ...this.#quality.measure(track.id, "recv", track.info.kind, await this.#media.stats(track.consumer)),
+          member: member.id,
+        });
+      }
+    }
+    const mos = tracks.map((t) => t.mos).filter((m): m is number => m !== null);
+    return { at: Date.now(), tracks, mos: mos.length ? Math.min(...mos) : null };
+  }
+
+  // ── signalling events ────────────────────────────────────────────────────
+
+  #attach(signal: SignalConnection): void {
+    signal.on("event", (event) => void this.#onEvent(event).catch((err) => this.emit("error", err)));
+    signal.on("closed", (code, reason) => void this.#onClosed(code, reason));
+  }
+
+  async #onEvent(event: SignalEvent): Promise<void> {
+    switch (event.type) {
+      case "member.joined": {
+        const member = new RemoteMember(event.member);
+        this.members.set(member.id, member);
+        this.emit("memberJoined", member);
+        return;
+      }
+      case "member.left": {
+        const member = this.members.get(event.member);
+        if (!member) return;
+        for (const track of member.tracks.values()) this.#dropTrack(member, track);
+        this.members.delete(member.id);
+        this.emit("memberLeft", member, event.reason);
+        return;
+      }
+      case "member.updated": {
+        const member = this.members.get(event.member.id);
+        if (member) {
+          member.info = event.member;
+          this.emit("memberUpdated", member);
+        }
+        return;
+      }
+      case "message":
+        this.emit("message", event.from, event.text, event.private);
+        return;
+      case "notification":
+        this.emit("notification", event.data);
+        return;
+      case "kicked":
+        this.#close("kicked");
+        return;
+      case "room.closed":
+        this.#close("room closed");
+        return;
+      case "track.published":
+        await this.#addTracks([event.track]);
+        return;
+      case "track.unpublished": {
+        const member = this.members.get(event.member);
+        const track = member?.tracks.get(event.track);
+        if (member && track) this.#dropTrack(member, track);
+        return;
+      }
+      case "track.muted": {
+        const track = this.members.get(event.member)?.tracks.get(event.track);
+        if (track) {
+          track.muted = event.muted;
+          this.emit("trackMuted", track, event.muted);
+        }
+        return;
+      }
+      case "layers.changed": {
+        const track = this.#trackByConsumer(event.consumerId);
+        if (track) this.emit("layersChanged", track, event.spatialLayer, event.temporalLayer);
+        return;
+      }
+      case "speaker.active":
+        this.emit("activeSpeaker", event.member);
+        return;
+      case "consumer.closed": {
+        const track = this.#trackByConsumer(event.consumerId);
+        if (track) track.consumer = null;
+        return;
+      }
+      default:
+        assertNever(event);
+    }
+  }
+
+  async #addTracks(tracks: TrackInfo[]): Promise<void> {
+    for (const info of tracks) {
+      const member = this.members.get(info.member);
+      if (!member || member.tracks.has(info.id)) continue;
+      const track = new RemoteTrack(info);
+      member.tracks.set(track.id, track);
+      this.emit("trackPublished", track);
+      if (this.#options.autoSubscribe !== false) await this.subscribe(track).catch((err) => this.emit("error", err));
+    }
+  }
+
+  #dropTrack(member: RemoteMember, track: RemoteTrack): void {
+    track.consumer?.close();
+    member.tracks.delete(track.id);
+    this.emit("trackUnpublished", track);
+  }
+
+  #trackByConsumer(consumerId: string): RemoteTrack | undefined {
+    for (const m of this.members.values()) for (const t of m.tracks.values()) if (t.consumer?.id === consumerId) return t;
+    return undefined;
+  }
+
+  // ── reconnect ────────────────────────────────────────────────────────────
+
+  async #onClosed(code: number, reason: string): Promise<void> {
+    if (this.#state === "closed") return;
+    if (DROP_CODES_THAT_END.has(code) || code === 4002 || this.#options.reconnect === false) {
+      this.#close(code === 4001 ? "kicked" : code === 4003 ? "room closed" : reason || `closed (${code})`);
+      return;
+    }
+    this.#state = "reconnecting";
+    this.emit("reconnecting");
+    const deadline = Date.now() + (this.#options.reconnectForMs ?? 115_000);
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      await sleep(Math.min(5000, 250 * 2 ** attempt));
+      if (this.#state !== "reconnecting") return;
+      try {
+        const signal = await SignalConnection.open(
+          this.url,
+          this.#options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory),
+        );
+        const resumed = await signal.request("resume", { member: this.#member.id, secret: this.#resume });
+        this.#signal = signal;
+        this.#attach(signal);
+        this.#reconcile(resumed.members, resumed.tracks);
+        await this.#media.restartIce();
+        this.#state = "joined";
+        this.emit("reconnected");
+        return;
+      } catch (err) {
+        if (err instanceof ParleyError && err.code === "RESUME_FAILED") break;
+      }
+    }
+    this.#close("reconnect failed");
+  }
+
+  /** After a resume: catch up on who and what we missed while away. */
+  #reconcile(members: MemberInfo[], tracks: TrackInfo[]): void {
+    const present = new Set(members.map((m) => m.id));
+    for (const member of [...this.members.values()]) {
+      if (present.has(member.id)) continue;
+      for (const track of member.tracks.values()) this.#dropTrack(member, track);
+      this.members.delete(member.id);
+      this.emit("memberLeft", member, "timeout");
+    }
+    for (const info of members) {
+      if (!this.members.has(info.id)) {
+        const member = new RemoteMember(info);
+        this.members.set(info.id, member);
+        this.emit("memberJoined", member);
+      }
+    }
+    const live = new Set(tracks.map((t) => t.id));
+    for (const member of this.members.values())
+      for (const track of [...member.tracks.values()]) if (!live.has(track.id)) this.#dropTrack(member, track);
+    void this.#addTracks(tracks);
+  }
+
+  #close(reason: string): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    for (const local of this.localTracks.values()) local.producer.close();
+    this.#media.close();
+    if (this.#signal.isOpen) this.#signal.close(1000, "closed");
+    this.emit("disconnected", reason);
+  }
+
+  /** For tests and tools: drop the signalling socket as a network fault would. */
+  simulateDrop(): void {
+    this.#signal.close(4999, "simulated drop");
+  }
+
+  /** The consumers of every subscribed track (for stats and diagnostics). */
+  consumers(): Consumer[] {
+    return [...this.members.values()].flatMap((m) => [...m.tracks.values()].flatMap((t) => (t.consumer ? [t.consumer] : [])));
+  }
+}
+
+export function signalUrl(baseUrl: string, room: string, token: string): string {
+  const url = new URL(`/v1/rooms/${encodeURIComponent(room)}/signal`, baseUrl.replace(/^http/, "ws"));
+  url.searchParams.set("token", token);
+  return url.toString();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,156 @@
+/**
+ * The whole local stack in one process, as `npm start` runs it: the edge (wrangler, workerd) and
+ * a media node (real mediasoup) that registers with it. Clients are SDK bots on @roamhq/wrtc.
+ */
+import { createServer } from "node:net";
+import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
+import { loadConfig } from "../../media-fleet/src/config.js";
+import { createLogger } from "../../media-fleet/src/logger.js";
+import { type MediaNodeService, startMediaNodeService } from "../../media-fleet/src/service.js";
+import { Room, type RoomOptions } from "../../sdk/src/client/index.js";
+import { syntheticAudio, syntheticVideo, useNodeWebRTC } from "../../sdk/src/node/index.js";
+import { AppsClient, mintToken } from "../../sdk/src/server/index.js";
+
+export interface Stack {
+  edge: RunningEdge;
+  node: MediaNodeService;
+  nodeId: string;
+  app: { appKey: string; appSecret: string };
+  token(room: string, user: string, grants?: Record<string, boolean>): Promise<string>;
+  /** A bot that joins and (optionally) publishes synthetic camera and microphone. */
+  bot(room: string, user: string, options?: BotOptions): Promise<Bot>;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions extends RoomOptions {
+  video?: boolean | { width: number; height: number; fps?: number; simulcast?: boolean };
+  audio?: boolean;
+}
+
+export interface Bot {
+  room: Room;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export async function startStack(options: { nodeId?: string } = {}): Promise<Stack> {
+  const edge = await startEdge({ state: "temp", logLevel: "error" });
+  const nodeId = options.nodeId ?? `e2e-${process.pid}`;
+  const controlPort = await freePort();
+  const rtcBase = 42000 + Math.floor(Math.random() * 200) * 10;
+  const config = loadConfig({
+    NODE_ID: nodeId,
+    REGION: "local",
+    FLEET_SECRET: edge.fleetSecret,
+    CONTROL_PORT: String(controlPort),
+    EDGE_URL: edge.url,
+    LISTEN_IP: "127.0.0.1",
+    RTC_MIN_PORT: String(rtcBase),
+    RTC_MAX_PORT: String(rtcBase + 9),
+    NUM_WORKERS: "1",
+    HEARTBEAT_INTERVAL_MS: "1000",
+    DRAIN_GRACE_MS: "0",
+    LOG_LEVEL: "warn",
+    MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
+  });
+  const node = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  const apps = new AppsClient(edge.url, edge.operatorKey);
+  const created = await apps.create({ name: "e2e" });
+  await waitFor(async () => {
+    const res = await fetch(`${edge.url}/v1/fleet/nodes`, { headers: { authorization: `Bearer ${edge.operatorKey}` } });
+    const { nodes } = (await res.json()) as { nodes: { node: string; status: string }[] };
+    return nodes.some((n) => n.node === nodeId && n.status === "up");
+  }, "the media node to register with the edge");
+
+  const rtc = useNodeWebRTC();
+  const app = { appKey: created.appKey, appSecret: created.appSecret };
+  const token = (room: string, user: string, grants?: Record<string, boolean>) => mintToken({ ...app, room, user, grants });
+  const bots: Bot[] = [];
+  return {
+    edge,
+    node,
+    nodeId,
+    app,
+    token,
+    async bot(roomName, user, botOptions = {}) {
+      const room = await Room.connect(edge.url, roomName, await token(roomName, user), { ...rtc, ...botOptions });
+      const sources: { stop(): void }[] = [];
+      const video = botOptions.video ?? true;
+      if (video) {
+        const size = typeof video === "object" ? video : { width: 320, height: 240 };
+        const v = syntheticVideo({ ...size, fps: typeof video === "object" ? video.fps : 15 });
+        sources.push(v);
+        const simulcast = typeof video === "object" && video.simulcast;
+        await room.publishTrack(
+          v.track,
+          "camera",
+          simulcast
+            ? {
+                encodings: [
+                  { rid: "r0", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+                  { rid: "r1", scaleResolutionDownBy: 2, maxBitrate: 400_000 },
+                  { rid: "r2", scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+                ],
+              }
+            : {},
+        );
+      }
+      if (botOptions.audio ?? true) {
+        const a = syntheticAudio();
+        sources.push(a);
+        await room.publishTrack(a.track, "microphone");
+      }
+      const bot = {
+        room,
+        async stop() {
+          await room.leave();
+          for (const s of sources) s.stop();
+        },
+      };
+      bots.push(bot);
+      return bot;
+    },
+    async stop() {
+      await Promise.allSettled(bots.map((b) => b.stop()));
+      await node.shutdown(0);
+      await edge.stop();
+    },
+  };
+}
+
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000, everyMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** What a user's quality panel shows for each remote member: decoded frames, audio packets, width. */
+export async function received(
+  room: Room,
+): Promise<Map<string, { framesDecoded: number; audioPackets: number; width: number; bitrate: number }>> {
+  const report = await room.getQuality();
+  const out = new Map<string, { framesDecoded: number; audioPackets: number; width: number; bitrate: number }>();
+  for (const member of room.members.values()) {
+    const mine = report.tracks.filter((t) => t.direction === "recv" && t.member === member.id);
+    out.set(member.user, {
+      framesDecoded: mine.reduce((n, t) => n + (t.framesDecoded ?? 0), 0),
+      audioPackets: mine.filter((t) => t.kind === "audio").reduce((n, t) => n + t.packets, 0),
+      width: Math.max(0, ...mine.map((t) => t.width ?? 0)),
+      bitrate: mine.reduce((n, t) => n + t.bitrate, 0),
+    });
+  }
+  return out;
+}
