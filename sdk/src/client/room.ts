@@ -70,7 +70,6 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private constructor(
     url: string,
-    token: string,
     options: RoomOptions,
     signal: SignalConnection,
     join: { member: MemberInfo; resume: string },
