@@ -1,5 +1,16 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  test: { name: "media-fleet", include: ["src/**/*.test.ts", "test/**/*.test.ts"], environment: "node", testTimeout: 60_000, passWithNoTests: true },
+  test: {
+    name: "media-fleet",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    passWithNoTests: true,
+    // Resolves (building on first run, ~4 min) the mediasoup worker binary once per run.
+    globalSetup: ["test/global-setup.ts"],
+    // Sets MEDIASOUP_WORKER_BIN before any test file imports mediasoup (it reads it at import).
+    setupFiles: ["test/worker-bin.setup.ts"],
+    hookTimeout: 60_000,
+  },
 });

@@ -67,7 +67,6 @@ export const MediaId = z
 /** A member tag the Room DO attaches to transports so node events can name whose they are. */
 export const MemberTag = z.string().min(1).max(128);
 
-const ShortString = z.string().max(256);
 const Params = z
   .record(z.string().max(64), z.union([z.string().max(512), z.number()]))
   .refine((p) => Object.keys(p).length <= 32, "at most 32 codec parameters");
@@ -145,7 +144,14 @@ export const RtpParameters = z.object({
     .min(1)
     .max(16),
   headerExtensions: z
-    .array(z.object({ uri: HeaderExtensionUri, id: z.number().int().min(1).max(255), encrypt: z.boolean().optional(), parameters: Params.optional() }))
+    .array(
+      z.object({
+        uri: HeaderExtensionUri,
+        id: z.number().int().min(1).max(255),
+        encrypt: z.boolean().optional(),
+        parameters: Params.optional(),
+      }),
+    )
     .max(16)
     .optional(),
   encodings: z.array(RtpEncoding).max(8).optional(),
@@ -218,7 +224,9 @@ export const ConnectTransportRequest = z.object({ dtlsParameters: DtlsParameters
 export type ConnectTransportRequest = z.infer<typeof ConnectTransportRequest>;
 export const RestartIceResponse = z.object({ iceParameters: IceParameters });
 
-export const ProduceRequest = z.object({ kind: MediaKind, rtpParameters: RtpParameters, appData: ProducerAppData, paused: z.boolean().optional() }).strict();
+export const ProduceRequest = z
+  .object({ kind: MediaKind, rtpParameters: RtpParameters, appData: ProducerAppData, paused: z.boolean().optional() })
+  .strict();
 export type ProduceRequest = z.infer<typeof ProduceRequest>;
 export const ProduceResponse = z.object({ producerId: MediaId });
 
@@ -271,7 +279,12 @@ export const CONTROL_ROUTES = {
   closeProducer: { method: "DELETE", path: "/rooms/:room/producers/:id", request: null, response: OkResponse },
   pauseConsumer: { method: "POST", path: "/rooms/:room/consumers/:id/pause", request: EmptyBody, response: OkResponse },
   resumeConsumer: { method: "POST", path: "/rooms/:room/consumers/:id/resume", request: EmptyBody, response: OkResponse },
-  setPreferredLayers: { method: "POST", path: "/rooms/:room/consumers/:id/preferred-layers", request: PreferredLayersRequest, response: OkResponse },
+  setPreferredLayers: {
+    method: "POST",
+    path: "/rooms/:room/consumers/:id/preferred-layers",
+    request: PreferredLayersRequest,
+    response: OkResponse,
+  },
   closeConsumer: { method: "DELETE", path: "/rooms/:room/consumers/:id", request: null, response: OkResponse },
 } as const;
 export type ControlRouteName = keyof typeof CONTROL_ROUTES;
@@ -318,7 +331,9 @@ export const NodeEvent = z.discriminatedUnion("type", [
     type: z.literal("producer.score"),
     ...RoomEventBase,
     producerId: MediaId,
-    scores: z.array(z.object({ encodingIdx: z.number().int().min(0), ssrc: z.number().int(), rid: z.string().max(32).optional(), score: Score })).max(8),
+    scores: z
+      .array(z.object({ encodingIdx: z.number().int().min(0), ssrc: z.number().int(), rid: z.string().max(32).optional(), score: Score }))
+      .max(8),
   }),
   z.object({ type: z.literal("consumer.score"), ...RoomEventBase, consumerId: MediaId, score: Score, producerScore: Score }),
   z.object({ type: z.literal("room.closed"), ...RoomEventBase, reason: z.enum(["closed", "empty", "worker-died", "draining"]) }),
@@ -415,7 +430,8 @@ interface SignOptions {
 }
 
 async function sign(claims: Record<string, unknown>, iss: string, aud: string, options: SignOptions): Promise<string> {
-  if (options.secret.length < CONTROL_LIMITS.minSecretChars) throw new RangeError(`fleet secret must be at least ${CONTROL_LIMITS.minSecretChars} characters`);
+  if (options.secret.length < CONTROL_LIMITS.minSecretChars)
+    throw new RangeError(`fleet secret must be at least ${CONTROL_LIMITS.minSecretChars} characters`);
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const ttl = options.ttlSeconds ?? CONTROL_LIMITS.tokenTtlSeconds;
   const all = options.body === undefined ? claims : { ...claims, bsh: await bodyHash(options.body) };
@@ -453,16 +469,24 @@ interface VerifyOptions {
 function tokenError(error: unknown, audienceCode: "TOKEN_WRONG_NODE" | "TOKEN_MALFORMED"): ParleyError {
   if (error instanceof ParleyError) return error;
   if (error instanceof joseErrors.JWTExpired) return new ParleyError("TOKEN_EXPIRED", "token has expired");
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new ParleyError("TOKEN_BAD_SIGNATURE", "token signature does not verify");
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return new ParleyError("TOKEN_BAD_SIGNATURE", "token signature does not verify");
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === "aud") return new ParleyError(audienceCode, "token is addressed to someone else");
-    if (error.claim === "nbf" || (error.claim === "iat" && error.reason === "check_failed")) return new ParleyError("TOKEN_NOT_YET_VALID", "token is not valid yet");
+    if (error.claim === "nbf" || (error.claim === "iat" && error.reason === "check_failed"))
+      return new ParleyError("TOKEN_NOT_YET_VALID", "token is not valid yet");
     return new ParleyError("TOKEN_MALFORMED", `token claim ${error.claim} is invalid`);
   }
   return new ParleyError("TOKEN_MALFORMED", "token is not a valid HS256 JWT");
 }
 
-async function verify<T>(token: string, schema: z.ZodType<T>, expected: { issuer?: string; audience: string }, options: VerifyOptions, audienceCode: "TOKEN_WRONG_NODE" | "TOKEN_MALFORMED"): Promise<T> {
+async function verify<T>(
+  token: string,
+  schema: z.ZodType<T>,
+  expected: { issuer?: string; audience: string },
+  options: VerifyOptions,
+  audienceCode: "TOKEN_WRONG_NODE" | "TOKEN_MALFORMED",
+): Promise<T> {
   let payload: Record<string, unknown>;
   try {
     const currentDate = options.now === undefined ? undefined : new Date(options.now * 1000);
@@ -480,10 +504,13 @@ async function verify<T>(token: string, schema: z.ZodType<T>, expected: { issuer
     throw tokenError(error, audienceCode);
   }
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) throw new ParleyError("TOKEN_MALFORMED", `token claims are invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`);
+  if (!parsed.success)
+    throw new ParleyError("TOKEN_MALFORMED", `token claims are invalid: ${parsed.error.issues[0]?.message ?? "unknown"}`);
   const claims = parsed.data as T & { iat: number; exp: number; bsh?: string };
-  if (claims.exp - claims.iat > CONTROL_LIMITS.maxTokenTtlSeconds) throw new ParleyError("TOKEN_MALFORMED", `token lives longer than ${CONTROL_LIMITS.maxTokenTtlSeconds} s`);
-  if (claims.bsh !== undefined && claims.bsh !== (await bodyHash(options.body ?? ""))) throw new ParleyError("TOKEN_BAD_SIGNATURE", "token was signed for a different body");
+  if (claims.exp - claims.iat > CONTROL_LIMITS.maxTokenTtlSeconds)
+    throw new ParleyError("TOKEN_MALFORMED", `token lives longer than ${CONTROL_LIMITS.maxTokenTtlSeconds} s`);
+  if (claims.bsh !== undefined && claims.bsh !== (await bodyHash(options.body ?? "")))
+    throw new ParleyError("TOKEN_BAD_SIGNATURE", "token was signed for a different body");
   return parsed.data;
 }
 
@@ -492,7 +519,10 @@ async function verify<T>(token: string, schema: z.ZodType<T>, expected: { issuer
  * Throws a ParleyError: TOKEN_MISSING | TOKEN_MALFORMED | TOKEN_BAD_SIGNATURE | TOKEN_EXPIRED |
  * TOKEN_NOT_YET_VALID (401) or TOKEN_WRONG_NODE | TOKEN_WRONG_ROOM (403). Replay (jti) is the caller's job.
  */
-export async function verifyControlToken(token: string | undefined, options: VerifyOptions & { node: string; room: string }): Promise<ControlClaims> {
+export async function verifyControlToken(
+  token: string | undefined,
+  options: VerifyOptions & { node: string; room: string },
+): Promise<ControlClaims> {
   if (!token) throw new ParleyError("TOKEN_MISSING", "control calls need Authorization: Bearer <control token>");
   const claims = await verify(token, ControlClaims, { issuer: EDGE_ISSUER, audience: options.node }, options, "TOKEN_WRONG_NODE");
   if (claims.room !== options.room) throw new ParleyError("TOKEN_WRONG_ROOM", "token names a different room");

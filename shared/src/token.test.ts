@@ -4,7 +4,16 @@ import { mintToken, randomId } from "./token.js";
 
 describe("mintToken", () => {
   it("signs HS256 claims per the design: kid = slot, iss = AppKey, exp required", async () => {
-    const token = await mintToken({ appKey: "ak_x", appSecret: "s3cret", slot: 2, room: "r", user: "u", ttlSeconds: 60, grants: { admin: true }, now: 1000 });
+    const token = await mintToken({
+      appKey: "ak_x",
+      appSecret: "s3cret",
+      slot: 2,
+      room: "r",
+      user: "u",
+      ttlSeconds: 60,
+      grants: { admin: true },
+      now: 1000,
+    });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: "HS256", kid: "2" });
     const claims = decodeJwt(token);
     expect(claims).toMatchObject({ iss: "ak_x", sub: "u", room: "r", grants: { admin: true }, iat: 1000, exp: 1060 });

@@ -112,8 +112,9 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    closeQuietly(ws, 1000, "closed");
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // echo the peer's code (RFC 6455): 1005/1006 cannot be sent, so those get 1000
+    closeQuietly(ws, code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, "closed");
     await this.#dropped(ws);
   }
 

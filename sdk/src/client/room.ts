@@ -67,13 +67,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   #quality = new QualityMeter();
   #callMode: CallModeSettings;
   #state: "joined" | "reconnecting" | "closed" = "joined";
+  #offlineUntil = 0;
+  #simulatedDrop = false;
 
-  private constructor(
-    url: string,
-    options: RoomOptions,
-    signal: SignalConnection,
-    join: { member: MemberInfo; resume: string },
-  ) {
+  private constructor(url: string, options: RoomOptions, signal: SignalConnection, join: { member: MemberInfo; resume: string }) {
     super();
     this.url = url;
     this.#options = options;
@@ -362,7 +359,9 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #onClosed(code: number, reason: string): Promise<void> {
     if (this.#state === "closed") return;
-    if (DROP_CODES_THAT_END.has(code) || code === 4002 || this.#options.reconnect === false) {
+    const simulated = this.#simulatedDrop;
+    this.#simulatedDrop = false;
+    if ((!simulated && DROP_CODES_THAT_END.has(code)) || code === 4002 || this.#options.reconnect === false) {
       this.#close(code === 4001 ? "kicked" : code === 4003 ? "room closed" : reason || `closed (${code})`);
       return;
     }
@@ -370,7 +369,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.emit("reconnecting");
     const deadline = Date.now() + (this.#options.reconnectForMs ?? 115_000);
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      await sleep(Math.min(5000, 250 * 2 ** attempt));
+      await sleep(Math.max(Math.min(5000, 250 * 2 ** attempt), this.#offlineUntil - Date.now()));
       if (this.#state !== "reconnecting") return;
       try {
         const signal = await SignalConnection.open(
@@ -423,8 +422,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.emit("disconnected", reason);
   }
 
-  /** For tests and tools: drop the signalling socket as a network fault would. */
-  simulateDrop(): void {
+  /** For tests and tools: drop the signalling socket as a network fault would, offline for `offlineMs`. */
+  simulateDrop(offlineMs = 0): void {
+    this.#offlineUntil = Date.now() + offlineMs;
+    this.#simulatedDrop = true;
     this.#signal.close(4999, "simulated drop");
   }
 

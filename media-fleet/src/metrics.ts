@@ -1,0 +1,84 @@
+/**
+ * Prometheus metrics for GET /metrics. A registry per node (not prom-client's global one) so
+ * several nodes can live in one process, as they do in tests.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import type { MediaNode } from "./media-node.js";
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly controlRequests: Counter<"route" | "status">;
+  readonly workerDeaths: Counter;
+  readonly edgeDeliveryFailures: Counter<"kind">;
+
+  constructor(node: MediaNode, labels: { node: string; region: string }) {
+    this.registry.setDefaultLabels(labels);
+    collectDefaultMetrics({ register: this.registry, prefix: "parley_node_" });
+    const registers = [this.registry];
+    const counts = () => node.counts();
+    for (const [name, help, pick] of [
+      ["parley_workers", "Live mediasoup workers", (c: ReturnType<typeof counts>) => c.workers],
+      ["parley_rooms", "Rooms on this node", (c: ReturnType<typeof counts>) => c.rooms],
+      ["parley_routers", "mediasoup routers (one per room)", (c: ReturnType<typeof counts>) => c.routers],
+      ["parley_transports", "WebRTC transports", (c: ReturnType<typeof counts>) => c.transports],
+      ["parley_producers", "Producers", (c: ReturnType<typeof counts>) => c.producers],
+      ["parley_consumers", "Consumers", (c: ReturnType<typeof counts>) => c.consumers],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(pick(counts()));
+        },
+      });
+    }
+    new Gauge({
+      name: "parley_worker_cpu_ratio",
+      help: "CPU use of each mediasoup worker since the previous sample (1 = one core busy)",
+      labelNames: ["worker"],
+      registers,
+      async collect() {
+        await node.pool.sampleCpu();
+        this.reset();
+        for (const slot of node.pool.slots) this.set({ worker: String(slot.index) }, slot.cpu);
+      },
+    });
+    new Gauge({
+      name: "parley_worker_routers",
+      help: "Routers carried by each mediasoup worker",
+      labelNames: ["worker"],
+      registers,
+      collect() {
+        this.reset();
+        for (const slot of node.pool.slots) this.set({ worker: String(slot.index) }, slot.routers);
+      },
+    });
+    new Gauge({
+      name: "parley_draining",
+      help: "1 while the node drains and takes no new rooms",
+      registers,
+      collect() {
+        this.set(node.draining ? 1 : 0);
+      },
+    });
+    this.controlRequests = new Counter({
+      name: "parley_control_requests_total",
+      help: "Control API requests by route and HTTP status",
+      labelNames: ["route", "status"],
+      registers,
+    });
+    this.workerDeaths = new Counter({
+      name: "parley_worker_deaths_total",
+      help: "mediasoup workers that died and were replaced",
+      registers,
+    });
+    this.edgeDeliveryFailures = new Counter({
+      name: "parley_edge_delivery_failures_total",
+      help: "Failed POSTs to the edge (retried)",
+      labelNames: ["kind"],
+      registers,
+    });
+    node.pool.on("workerdied", () => this.workerDeaths.inc());
+  }
+}

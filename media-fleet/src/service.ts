@@ -1,0 +1,92 @@
+/** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
+import { version as MEDIASOUP_VERSION } from "mediasoup";
+import type { NodeConfig } from "./config.js";
+import { ControlServer } from "./control-server.js";
+import { EdgeReporter } from "./edge-reporter.js";
+import type { Logger } from "./logger.js";
+import { MediaNode } from "./media-node.js";
+import { NodeMetrics } from "./metrics.js";
+import { WorkerPool } from "./worker-pool.js";
+
+export interface MediaNodeService {
+  readonly node: MediaNode;
+  readonly metrics: NodeMetrics;
+  readonly reporter: EdgeReporter;
+  /** The port the control server bound (CONTROL_PORT, or the one picked for port 0). */
+  readonly controlPort: number;
+  /** Drain (no new rooms; existing ones get `graceMs`), then close everything. Idempotent. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+export async function startMediaNodeService(
+  config: NodeConfig,
+  logger: Logger,
+  options: { fetch?: typeof fetch } = {},
+): Promise<MediaNodeService> {
+  if (process.env.MEDIASOUP_WORKER_BIN !== config.workerBin) {
+    // mediasoup read the variable when it was imported; a different value now would be ignored.
+    throw new Error("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
+  }
+  for (const warning of config.warnings) logger.warn(warning);
+  const pool = await WorkerPool.create({
+    numWorkers: config.numWorkers,
+    listenIp: config.listenIp,
+    announcedIp: config.announcedIp,
+    basePort: config.rtcMinPort,
+    logger,
+  });
+  const node = new MediaNode(pool, logger);
+  const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region });
+  const startedAt = Date.now();
+  const reporter = new EdgeReporter({
+    nodeId: config.nodeId,
+    fleetSecret: config.fleetSecret,
+    edgeUrl: config.edgeUrl,
+    logger,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    onDeliveryFailure: (kind) => metrics.edgeDeliveryFailures.inc({ kind }),
+    fetch: options.fetch,
+    heartbeat: async () => ({
+      node: config.nodeId,
+      region: config.region,
+      controlUrl: config.controlUrl,
+      publicAddress: config.announcedIp,
+      capacity: { workers: config.numWorkers },
+      load: await node.load(),
+      draining: node.draining,
+      version: MEDIASOUP_VERSION,
+      startedAt,
+    }),
+  });
+  node.on("event", (event) => reporter.report(event));
+  const server = new ControlServer({ node, nodeId: config.nodeId, fleetSecret: config.fleetSecret, metrics, logger });
+  let controlPort: number;
+  try {
+    controlPort = await server.listen(config.controlPort, config.controlHost);
+  } catch (error) {
+    node.close();
+    throw error;
+  }
+  reporter.start();
+  logger.info({ control: `${config.controlHost}:${controlPort}`, workers: pool.size, edge: config.edgeUrl ?? null }, "media node started");
+
+  let shutdown: Promise<void> | undefined;
+  return {
+    node,
+    metrics,
+    reporter,
+    controlPort,
+    shutdown(graceMs = config.drainGraceMs) {
+      shutdown ??= (async () => {
+        // Drain first while the control API stays up, so the Room DO can still close what it moves.
+        await node.drain(graceMs);
+        await server.close();
+        // A last heartbeat says "draining"; queued events (room.closed) go out with it.
+        await reporter.stop();
+        node.close();
+        logger.info("media node stopped");
+      })();
+      return shutdown;
+    },
+  };
+}
