@@ -91,7 +91,8 @@ export class QualityMeter {
     const rttSeconds = num(remote[0], "roundTripTime") || num(pair, "currentRoundTripTime");
     const jitterSeconds = direction === "send" ? num(remote[0], "jitter") : num(rtp[0], "jitter");
     const top = rtp.reduce<Stat | undefined>((best, s) => (num(s, "frameWidth") > num(best, "frameWidth") ? s : best), rtp[0]);
-    const now = Math.max(Date.now(), ...rtp.map((s) => s.timestamp));
+    // the stats' own clock: the interval between two reports is what the byte counts cover
+    const now = rtp.length ? Math.max(...rtp.map((s) => s.timestamp)) : Date.now();
     const prev = this.#previous.get(`${direction}:${trackId}`);
     this.#previous.set(`${direction}:${trackId}`, { bytes, packets, lost, at: now });
     const seconds = prev ? (now - prev.at) / 1000 : 0;
