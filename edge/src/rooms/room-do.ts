@@ -19,7 +19,7 @@ import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
-import { TokenBucket } from "./rate-limit.js";
+import { SocketRegistry } from "./socket-registry.js";
 import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
@@ -44,19 +44,18 @@ type Reply = Record<string, unknown>;
 export class RoomDO extends DurableObject<Env> {
   #store: MemberStore;
   #media: MediaRelay;
-  #states = new Map<WebSocket, SocketState>();
-  #byMember: Map<string, WebSocket> | null = null;
-  #buckets = new WeakMap<WebSocket, { frames: TokenBucket; messages: TokenBucket }>();
+  #sockets: SocketRegistry;
   #joining = new WeakSet<WebSocket>();
   #closeAfterReply = new WeakSet<WebSocket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new MemberStore(ctx.storage.sql);
+    this.#sockets = new SocketRegistry(ctx);
     this.#media = new MediaRelay(ctx.storage.sql, this.#store, env, {
-      broadcast: (event, except) => this.#broadcast(event, except),
+      broadcast: (event, except) => this.#sockets.broadcast(event, except),
       sendTo: (member, event) => {
-        const ws = this.#sockets().get(member);
+        const ws = this.#sockets.members().get(member);
         if (ws) send(ws, event);
       },
     });
@@ -82,14 +81,13 @@ export class RoomDO extends DurableObject<Env> {
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
-    this.#setState(server, { ...identity, memberId: null });
+    this.#sockets.accept(server, { ...identity, memberId: null });
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const now = Date.now();
-    const buckets = this.#bucketsFor(ws, now);
+    const buckets = this.#sockets.buckets(ws, now);
     if (!buckets.frames.take(now)) {
       sendError(ws, null, { code: "RATE_LIMITED", message: `more than ${LIMITS.frameRatePerSecond} frames a second; slow down` });
       return;
@@ -139,7 +137,7 @@ export class RoomDO extends DurableObject<Env> {
   notify(members: string[], data: JsonObject): number {
     let delivered = 0;
     for (const id of members) {
-      const ws = this.#sockets().get(id);
+      const ws = this.#sockets.members().get(id);
       if (ws) {
         send(ws, { type: "notification", data });
         delivered++;
@@ -152,9 +150,9 @@ export class RoomDO extends DurableObject<Env> {
   async close(reason: string): Promise<number> {
     const event: SignalEvent = { type: "room.closed", reason };
     const ids = this.#store.all().map((m) => m.id);
-    for (const [id, ws] of this.#sockets()) {
+    for (const [id, ws] of this.#sockets.members()) {
       send(ws, event);
-      this.#unbind(ws, id);
+      this.#sockets.unbind(ws, id);
       closeQuietly(ws, CLOSE.roomClosed, "room closed");
     }
     await this.#removeMembers(ids, "closed", { announce: false });
@@ -182,7 +180,7 @@ export class RoomDO extends DurableObject<Env> {
   // ── requests ─────────────────────────────────────────────────────────────
 
   async #handle(ws: WebSocket, request: SignalRequest, now: number): Promise<Reply> {
-    const state = this.#state(ws);
+    const state = this.#sockets.state(ws);
     switch (request.type) {
       case "ping":
         return { now };
@@ -192,7 +190,7 @@ export class RoomDO extends DurableObject<Env> {
         return this.#resume(ws, state, request);
       case "leave": {
         const id = requireMember(state);
-        this.#unbind(ws, id);
+        this.#sockets.unbind(ws, id);
         await this.#removeMembers([id], "left");
         this.#closeAfterReply.add(ws);
         return {};
@@ -200,16 +198,16 @@ export class RoomDO extends DurableObject<Env> {
       case "message": {
         const from = requireMember(state);
         requireGrant(state, "publishData");
-        if (!this.#bucketsFor(ws, now).messages.take(now)) {
+        if (!this.#sockets.buckets(ws, now).messages.take(now)) {
           throw new ParleyError("RATE_LIMITED", `more than ${LIMITS.messageRatePerSecond} messages a second; slow down`);
         }
         if (request.to !== undefined) {
-          const target = this.#sockets().get(request.to);
+          const target = this.#sockets.members().get(request.to);
           if (!target) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.to} is not connected to this room`);
           send(target, { type: "message", from, text: request.text, private: true });
           return { delivered: 1 };
         }
-        return { delivered: this.#broadcast({ type: "message", from, text: request.text, private: false }, from) };
+        return { delivered: this.#sockets.broadcast({ type: "message", from, text: request.text, private: false }, from) };
       }
       case "update": {
         const id = requireMember(state);
@@ -217,7 +215,7 @@ export class RoomDO extends DurableObject<Env> {
         const row = this.#store.get(id);
         if (!row) throw new ParleyError("NOT_IN_ROOM", "you are no longer in this room");
         const member = toMemberInfo(row);
-        if (row.hidden === 0) this.#broadcast({ type: "member.updated", member }, id);
+        if (row.hidden === 0) this.#sockets.broadcast({ type: "member.updated", member }, id);
         return { member };
       }
       case "kick": {
@@ -265,9 +263,9 @@ export class RoomDO extends DurableObject<Env> {
         drop_deadline: null,
       };
       this.#store.insert(row);
-      this.#bind(ws, id);
+      this.#sockets.bind(ws, id);
       const member = toMemberInfo(row);
-      if (!state.grants.hidden) this.#broadcast({ type: "member.joined", member }, id);
+      if (!state.grants.hidden) this.#sockets.broadcast({ type: "member.joined", member }, id);
       return { member, resume, members: this.#visibleMembers(id), tracks: this.#media.tracks() };
     } finally {
       this.#joining.delete(ws);
@@ -280,13 +278,13 @@ export class RoomDO extends DurableObject<Env> {
     if (!row || row.user !== state.user || row.resume_hash !== (await sha256Hex(request.secret))) {
       throw new ParleyError("RESUME_FAILED", "no member to resume with that id and secret (the resume window may have ended): join again");
     }
-    const previous = this.#sockets().get(row.id);
+    const previous = this.#sockets.members().get(row.id);
     if (previous && previous !== ws) {
-      this.#unbind(previous, row.id);
+      this.#sockets.unbind(previous, row.id);
       closeQuietly(previous, CLOSE.replaced, "resumed on another connection");
     }
     this.#store.setDropDeadline(row.id, null);
-    this.#bind(ws, row.id);
+    this.#sockets.bind(ws, row.id);
     await appStub(this.env, state.appKey).setConnected(row.id, true);
     await this.#scheduleAlarm();
     return { member: toMemberInfo(row), members: this.#visibleMembers(row.id), tracks: this.#media.tracks() };
@@ -297,10 +295,10 @@ export class RoomDO extends DurableObject<Env> {
     const target = this.#store.get(memberId);
     if (!target) return;
     this.#store.revoke(target.user, Date.now());
-    const ws = this.#sockets().get(memberId);
+    const ws = this.#sockets.members().get(memberId);
     if (ws) {
       send(ws, { type: "kicked", by, ...(reason ? { reason } : {}) });
-      this.#unbind(ws, memberId);
+      this.#sockets.unbind(ws, memberId);
       closeQuietly(ws, CLOSE.kicked, "kicked");
     }
     await this.#removeMembers([memberId], "kicked");
@@ -309,12 +307,12 @@ export class RoomDO extends DurableObject<Env> {
   // ── membership plumbing ──────────────────────────────────────────────────
 
   async #dropped(ws: WebSocket): Promise<void> {
-    const id = this.#state(ws).memberId;
-    const appKey = this.#state(ws).appKey;
-    const bound = id !== null && this.#sockets().get(id) === ws;
-    this.#states.delete(ws);
+    const id = this.#sockets.state(ws).memberId;
+    const appKey = this.#sockets.state(ws).appKey;
+    const bound = id !== null && this.#sockets.members().get(id) === ws;
+    this.#sockets.forget(ws);
     if (!id || !bound) return;
-    this.#sockets().delete(id);
+    this.#sockets.members().delete(id);
     if (!this.#store.get(id)) return;
     this.#store.setDropDeadline(id, Date.now() + config(this.env).resumeWindowMs);
     await appStub(this.env, appKey).setConnected(id, false);
@@ -345,7 +343,7 @@ export class RoomDO extends DurableObject<Env> {
       await app.release(gone.map((g) => g.id));
     }
     if (opts.announce === false) return;
-    for (const g of gone) if (!g.hidden) this.#broadcast({ type: "member.left", member: g.id, reason });
+    for (const g of gone) if (!g.hidden) this.#sockets.broadcast({ type: "member.left", member: g.id, reason });
   }
 
   async #scheduleAlarm(): Promise<void> {
@@ -359,72 +357,6 @@ export class RoomDO extends DurableObject<Env> {
       .all()
       .filter((m) => m.id !== except && m.hidden === 0)
       .map(toMemberInfo);
-  }
-
-  /** Sends one event to every joined socket but `except`; serialises once. */
-  #broadcast(event: SignalEvent, except?: string): number {
-    const text = JSON.stringify(event);
-    let sent = 0;
-    for (const [id, ws] of this.#sockets()) {
-      if (id === except) continue;
-      try {
-        ws.send(text);
-        sent++;
-      } catch {
-        // closing socket
-      }
-    }
-    return sent;
-  }
-
-  #bind(ws: WebSocket, memberId: string): void {
-    const state = this.#state(ws);
-    this.#setState(ws, { ...state, memberId });
-    this.#sockets().set(memberId, ws);
-  }
-
-  #unbind(ws: WebSocket, memberId: string): void {
-    const state = this.#state(ws);
-    this.#setState(ws, { ...state, memberId: null });
-    if (this.#sockets().get(memberId) === ws) this.#sockets().delete(memberId);
-  }
-
-  #state(ws: WebSocket): SocketState {
-    let state = this.#states.get(ws);
-    if (!state) {
-      state = ws.deserializeAttachment() as SocketState;
-      this.#states.set(ws, state);
-    }
-    return state;
-  }
-
-  #setState(ws: WebSocket, state: SocketState): void {
-    ws.serializeAttachment(state);
-    this.#states.set(ws, state);
-  }
-
-  /** memberId → socket, rebuilt from attachments after hibernation. */
-  #sockets(): Map<string, WebSocket> {
-    if (!this.#byMember) {
-      this.#byMember = new Map();
-      for (const ws of this.ctx.getWebSockets()) {
-        const id = this.#state(ws).memberId;
-        if (id) this.#byMember.set(id, ws);
-      }
-    }
-    return this.#byMember;
-  }
-
-  #bucketsFor(ws: WebSocket, now: number): { frames: TokenBucket; messages: TokenBucket } {
-    let b = this.#buckets.get(ws);
-    if (!b) {
-      b = {
-        frames: new TokenBucket(LIMITS.frameRatePerSecond, LIMITS.frameBurst, now),
-        messages: new TokenBucket(LIMITS.messageRatePerSecond, LIMITS.messageBurst, now),
-      };
-      this.#buckets.set(ws, b);
-    }
-    return b;
   }
 }
 

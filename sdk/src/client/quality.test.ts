@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QualityMeter, eModelMos } from "./quality.js";
+import { eModelMos, QualityMeter } from "./quality.js";
 
 describe("E-model MOS", () => {
   it("is near the top for a clean local path and falls with loss, delay and jitter", () => {
@@ -27,7 +27,21 @@ describe("QualityMeter", () => {
   const report = (at: number, bytes: number, packets: number, lost: number) =>
     new Map(
       Object.entries({
-        in1: { id: "in1", type: "inbound-rtp", kind: "video", timestamp: at, bytesReceived: bytes, packetsReceived: packets, packetsLost: lost, framesDecoded: packets / 2, frameWidth: 640, frameHeight: 360, framesPerSecond: 15, jitter: 0.004, codecId: "c1" },
+        in1: {
+          id: "in1",
+          type: "inbound-rtp",
+          kind: "video",
+          timestamp: at,
+          bytesReceived: bytes,
+          packetsReceived: packets,
+          packetsLost: lost,
+          framesDecoded: packets / 2,
+          frameWidth: 640,
+          frameHeight: 360,
+          framesPerSecond: 15,
+          jitter: 0.004,
+          codecId: "c1",
+        },
         c1: { id: "c1", type: "codec", timestamp: at, mimeType: "video/VP8" },
       }),
     );

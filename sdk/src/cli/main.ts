@@ -1,0 +1,83 @@
+/** `parley`: mint tokens, manage apps, reach users. Exit codes: 0 ok, 1 refused or unreachable, 2 bad input. */
+
+import { createRequire } from "node:module";
+import { ParleyError } from "@parley/shared";
+import { Command, CommanderError } from "commander";
+import { ParleyTransportError } from "../server/rpc.js";
+import { appsCommand } from "./commands/apps.js";
+import { tokenCommand } from "./commands/token.js";
+import { usersCommands } from "./commands/users.js";
+import { DEFAULT_URL } from "./context.js";
+import { UsageError } from "./usage-error.js";
+
+export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command("parley")
+    .description("Parley command line: tokens, apps and users on a Parley edge")
+    .version(version, "-V, --version")
+    .option("--url <url>", `edge URL (default: PARLEY_URL, then ${DEFAULT_URL})`)
+    .option("--json", "print the API's JSON instead of text")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Credentials:",
+        "  operator key  PARLEY_OPERATOR_KEY, else .parley/operator-key (written by npm start)",
+        "  app           --app-key/--app-secret, else PARLEY_APP_KEY/PARLEY_APP_SECRET, else .parley/dev-app.json",
+        "",
+        "Examples:",
+        "  npx parley token --room demo --user alice",
+        "  npx parley apps create --name shop --max-users 100",
+        '  npx parley notify alice --data \'{"invite":"demo"}\'',
+      ].join("\n"),
+    );
+  tokenCommand(program);
+  appsCommand(program);
+  usersCommands(program);
+  // every subcommand throws instead of exiting, so main() alone decides the exit code
+  const override = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().showHelpAfterError("(add --help for usage)");
+      override(sub);
+    }
+  };
+  override(program);
+  return program;
+}
+
+/** Runs the CLI and answers the exit code; never calls process.exit, so output is flushed. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its own message (or the help) already
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof ParleyError) {
+    process.stderr.write(`error: ${err.code}: ${err.message}\n`);
+    return EXIT.refused;
+  }
+  if (err instanceof ParleyTransportError) {
+    process.stderr.write(`error: ${err.message}\n(is the edge running? start it with: npm start)\n`);
+    return EXIT.refused;
+  }
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  return EXIT.refused;
+}

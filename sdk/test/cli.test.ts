@@ -1,0 +1,201 @@
+/** The parley CLI as a user runs it: a spawned process, its output and exit code, against a real local edge. */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
+import { claimsOf } from "../../test/e2e/support/jwt.js";
+import { cleanEnv, parley, run } from "../../test/e2e/support/processes.js";
+import { SignalMember } from "../../test/e2e/support/signal-member.js";
+import { type AppCredentials, AppsClient } from "../src/index.js";
+
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+let edge: RunningEdge;
+let devApp: AppCredentials;
+/** A project folder with its own `.parley/` (dev app, operator key), as `npm start` leaves it. */
+let project: string;
+/** A folder with no `.parley/` anywhere above it. */
+let bare: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  edge = await startEdge({ state: "temp" });
+  const created = await new AppsClient(edge.url, edge.operatorKey).create({ name: "cli dev app" });
+  devApp = { appKey: created.appKey, appSecret: created.appSecret };
+  const root = await mkdtemp(path.join(os.tmpdir(), "parley-cli-"));
+  project = path.join(root, "project");
+  bare = path.join(root, "bare");
+  await mkdir(path.join(project, ".parley"), { recursive: true });
+  await mkdir(bare);
+  await writeFile(path.join(project, ".parley", "dev-app.json"), JSON.stringify(devApp));
+  await writeFile(path.join(project, ".parley", "operator-key"), `${edge.operatorKey}\n`);
+  env = { PARLEY_URL: edge.url };
+});
+
+afterAll(async () => {
+  await edge?.stop();
+  if (project) await rm(path.dirname(project), { recursive: true, force: true });
+});
+
+describe("parley token", () => {
+  it("prints only a token, signed with the dev app, that the edge accepts for a join", async () => {
+    const out = await parley(["token", "--room", "demo", "--user", "alice", "--name", "Alice", "--grant", "admin"], { cwd: project });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    const token = out.stdout.trim();
+    expect(out.stdout).toBe(`${token}\n`);
+    expect(token).toMatch(JWT);
+    expect(claimsOf(token)).toMatchObject({ iss: devApp.appKey, sub: "alice", room: "demo", name: "Alice", grants: { admin: true } });
+    const { member, id } = await SignalMember.join(edge.url, "demo", token);
+    expect(id).toMatch(/^m_/);
+    member.close();
+  });
+
+  it("takes credentials from flags or PARLEY_APP_KEY/PARLEY_APP_SECRET, and honours --ttl and --deny", async () => {
+    const viaFlags = await parley(["token", "--room", "r", "--user", "u", "--app-key", "ak_flagflagflagflagflag", "--app-secret", "s"], {
+      cwd: bare,
+    });
+    expect(viaFlags.code).toBe(0);
+    expect(claimsOf(viaFlags.stdout.trim()).iss).toBe("ak_flagflagflagflagflag");
+
+    const viaEnv = await parley(["token", "--room", "*", "--user", "u", "--ttl", "60", "--deny", "publish"], {
+      cwd: bare,
+      env: { PARLEY_APP_KEY: devApp.appKey, PARLEY_APP_SECRET: devApp.appSecret },
+    });
+    expect(viaEnv.code).toBe(0);
+    const claims = claimsOf(viaEnv.stdout.trim());
+    expect(claims).toMatchObject({ iss: devApp.appKey, room: "*", grants: { publish: false } });
+    expect(claims.exp - claims.iat).toBe(60);
+  });
+
+  it("works through npx from the repo root", async () => {
+    const out = await run("npx", [
+      "--no",
+      "parley",
+      "token",
+      "--room",
+      "r",
+      "--user",
+      "u",
+      "--app-key",
+      "ak_npxnpxnpxnpxnpxnpx",
+      "--app-secret",
+      "s",
+    ]);
+    expect(out.code).toBe(0);
+    expect(out.stdout.trim()).toMatch(JWT);
+  });
+
+  // independent processes: run them side by side
+  it.concurrent.each([
+    [["token", "--room", "r", "--user", "u", "--bogus"], /unknown option '--bogus'/],
+    [["token", "--room", "r"], /required option '--user <user>' not specified/],
+    [["token", "--room", "r", "--user", "not ok"], /--user: user id may only use letters, digits/],
+    [["token", "--room", "r", "--user", "u", "--ttl", "soon"], /--ttl.*must be a whole number/],
+    [["token", "--room", "r", "--user", "u", "--ttl", "99999999"], /--ttl must be from 1 to 604800 seconds/],
+    [["token", "--room", "r", "--user", "u", "--grant", "superuser"], /--grant: must be one of publish, subscribe/],
+    [["token", "--room", "r", "--user", "u", "--app-key", "ak_onlyonlyonlyonlyonly"], /--app-key and --app-secret go together/],
+  ])("refuses bad input %j with exit code 2 and a message", async (args, message) => {
+    const out = await parley(args, { cwd: project });
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toMatch(message);
+  });
+
+  it("explains where credentials come from when there are none", async () => {
+    const out = await parley(["token", "--room", "r", "--user", "u"], { cwd: bare });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/no app credentials: pass --app-key and --app-secret, set PARLEY_APP_KEY/);
+  });
+});
+
+describe("parley apps", () => {
+  it("creates an app and lists it", async () => {
+    const created = await parley(["apps", "create", "--name", "shop", "--max-users", "5"], { cwd: project, env });
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/Created app "shop"/);
+    const appKey = /AppKey:\s+(ak_\w+)/.exec(created.stdout)?.[1];
+    expect(appKey).toBeTruthy();
+    expect(created.stdout).toMatch(/AppSecret: as_\w+ +\(slot 1; shown only now/);
+    expect(created.stdout).toMatch(/Licence:\s+unlimited rooms, 5 users, no expiry/);
+
+    const listed = await parley(["apps", "list"], { cwd: project, env });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^APPKEY\s+STATUS\s+SLOTS\s+CREATED\s+NAME/);
+    expect(listed.stdout).toMatch(new RegExp(`${appKey}\\s+enabled\\s+1\\s+\\S+\\s+shop`));
+
+    const json = await parley(["apps", "list", "--json"], { cwd: project, env });
+    expect(JSON.parse(json.stdout).apps.map((a: { appKey: string }) => a.appKey)).toContain(appKey);
+  });
+
+  it("disables, re-licences and shows an app", async () => {
+    const key = devApp.appKey;
+    expect((await parley(["apps", "disable", key], { cwd: project, env })).stdout).toBe(`${key} is now disabled\n`);
+    expect((await parley(["apps", "enable", key], { cwd: project, env })).stdout).toBe(`${key} is now enabled\n`);
+    const licence = await parley(["apps", "licence", key, "--max-rooms", "3", "--expires", "2099-12-31T00:00:00Z"], { cwd: project, env });
+    expect(licence.stdout).toBe(`${key} licence: 3 rooms, unlimited users, expires 2099-12-31T00:00:00Z\n`);
+    const shown = await parley(["apps", "show", key], { cwd: project, env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/Status:\s+enabled/);
+    expect(shown.stdout).toMatch(/Usage:\s+\d+ rooms, \d+ users live/);
+  });
+
+  it("prints the edge's code and message and exits 1 when the API refuses", async () => {
+    const missing = await parley(["apps", "show", "ak_0000000000000000gone"], { cwd: project, env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe("error: NOT_FOUND: no app with AppKey ak_0000000000000000gone\n");
+
+    const wrongKey = await parley(["apps", "list"], { cwd: bare, env: { ...env, PARLEY_OPERATOR_KEY: "w".repeat(40) } });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toMatch(/^error: UNAUTHORIZED: operator key is not valid/);
+  });
+
+  it("says when the edge cannot be reached", async () => {
+    const out = await parley(["apps", "list", "--url", "http://127.0.0.1:9"], { cwd: project });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/cannot reach Parley at http:\/\/127\.0\.0\.1:9[\s\S]*npm start/);
+  });
+
+  it("refuses a bad app key or slot with exit code 2", async () => {
+    expect((await parley(["apps", "show", "nope"], { cwd: project, env })).stderr).toMatch(/appKey: AppKey looks like ak_/);
+    const slot = await parley(["apps", "revoke-secret", devApp.appKey, "3"], { cwd: project, env });
+    expect(slot.code).toBe(2);
+    expect(slot.stderr).toMatch(/^error: slot/);
+  });
+});
+
+describe("parley sessions / notify", () => {
+  it("lists a user's sessions and notifies them on their socket", async () => {
+    const token = (await parley(["token", "--room", "hall", "--user", "frank"], { cwd: project })).stdout.trim();
+    const { member, id } = await SignalMember.join(edge.url, "hall", token);
+
+    const sessions = await parley(["sessions", "frank"], { cwd: project, env });
+    expect(sessions.code).toBe(0);
+    expect(sessions.stdout).toMatch(new RegExp(`hall\\s+${id}\\s+connected`));
+
+    const arrived = member.event("notification");
+    const notify = await parley(["notify", "frank", "--data", '{"invite":"stage"}'], { cwd: project, env });
+    expect(notify.stdout).toBe("delivered to 1 session of frank\n");
+    expect((await arrived).data).toEqual({ invite: "stage" });
+    member.close();
+  });
+
+  it("refuses --data that is not a JSON object with exit code 2", async () => {
+    for (const data of ["nope", "[1,2]"]) {
+      const out = await parley(["notify", "frank", "--data", data], { cwd: project, env });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/--data (is not valid JSON|must be a JSON object)/);
+    }
+  });
+});
+
+describe("parley --help", () => {
+  it("lists the commands and where credentials come from", async () => {
+    const out = await parley(["--help"], { cwd: bare, env: cleanEnv() as Record<string, string> });
+    expect(out.code).toBe(0);
+    for (const word of ["token", "apps", "sessions", "notify", "PARLEY_OPERATOR_KEY", ".parley/dev-app.json"])
+      expect(out.stdout).toContain(word);
+  });
+});
