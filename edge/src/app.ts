@@ -2,6 +2,7 @@ import { ParleyError } from "@parley/shared";
 import { Hono } from "hono";
 import { appRoutes } from "./apps/routes.js";
 import { config } from "./config/index.js";
+import { devRoutes } from "./dev/routes.js";
 import type { HonoEnv } from "./env.js";
 import { fleetInternalRoutes, fleetRoutes } from "./fleet/routes.js";
 import { onError } from "./http/errors.js";
@@ -25,4 +26,5 @@ export const app = new Hono<HonoEnv>()
   .route("/v1/rooms", roomAdminRoutes)
   .route("/v1/users", locatorRoutes)
   .route("/v1/fleet", fleetRoutes)
-  .route("/internal/fleet", fleetInternalRoutes);
+  .route("/internal/fleet", fleetInternalRoutes)
+  .route("/v1/dev", devRoutes);

@@ -18,6 +18,11 @@ export interface Env {
   FLEET_SECRET?: string;
   /** Region whose media nodes take this edge's rooms; default "local". */
   DEFAULT_REGION?: string;
+  /**
+   * "1" turns on the dev-only routes (edge/src/dev: tokens for the dev app without credentials).
+   * Set only by the local launcher (infra/dev/edge.ts); never in wrangler.toml.
+   */
+  DEV_MODE?: string;
 }
 
 export type HonoEnv = { Bindings: Env };

@@ -17,6 +17,7 @@ const Config = z.object({
     .default(LIMITS.resumeWindowSeconds),
   FLEET_SECRET: z.string().min(32, "FLEET_SECRET must be at least 32 characters (media nodes use the same value)").optional(),
   DEFAULT_REGION: Region.default("local"),
+  DEV_MODE: z.enum(["0", "1"], { error: 'DEV_MODE must be "1" (local dev routes on) or "0"' }).default("0"),
 });
 
 export interface EdgeConfig {
@@ -27,6 +28,8 @@ export interface EdgeConfig {
   fleetSecret: string | null;
   /** Region whose Fleet DO places this edge's rooms. */
   defaultRegion: string;
+  /** Dev-only routes (edge/src/dev) answer; only the local launcher turns this on. */
+  devMode: boolean;
 }
 
 const cache = new WeakMap<object, EdgeConfig>();
@@ -49,6 +52,7 @@ export function config(env: Env): EdgeConfig {
     resumeWindowMs: parsed.data.RESUME_WINDOW_SECONDS * 1000,
     fleetSecret: parsed.data.FLEET_SECRET ?? null,
     defaultRegion: parsed.data.DEFAULT_REGION,
+    devMode: parsed.data.DEV_MODE === "1",
   };
   cache.set(env, value);
   return value;

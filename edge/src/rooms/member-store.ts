@@ -12,9 +12,20 @@ export interface MemberRow {
   drop_deadline: number | null;
 }
 
-/** The Room DO's SQLite tables: who is in the room, and who was kicked when. */
+interface CachedMember {
+  row: MemberRow;
+  /** The member's public JSON (MemberInfo), serialised once: join replies list every member. */
+  json: string;
+}
+
+/**
+ * The Room DO's SQLite tables: who is in the room, and who was kicked when. SQLite is the truth;
+ * members are also cached in memory (loaded on first use after a wake) because every join
+ * answers with the whole list.
+ */
 export class MemberStore {
   #sql: SqlStorage;
+  #cache: Map<string, CachedMember> | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -43,15 +54,36 @@ export class MemberStore {
   }
 
   get(id: string): MemberRow | null {
-    return this.#sql.exec<MemberRow & Record<string, SqlStorageValue>>("SELECT * FROM members WHERE id = ?", id).toArray()[0] ?? null;
+    return this.#members().get(id)?.row ?? null;
   }
 
   all(): MemberRow[] {
-    return this.#sql.exec<MemberRow & Record<string, SqlStorageValue>>("SELECT * FROM members ORDER BY joined_at").toArray();
+    return [...this.#members().values()].map((m) => m.row);
   }
 
   count(): number {
-    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM members").one().n;
+    return this.#members().size;
+  }
+
+  /** JSON array text of the visible members other than `except`, from the cache. */
+  visibleJson(except: string): string {
+    const parts: string[] = [];
+    for (const [id, m] of this.#members()) if (id !== except && m.row.hidden === 0) parts.push(m.json);
+    return `[${parts.join(",")}]`;
+  }
+
+  memberJson(id: string): string | null {
+    return this.#members().get(id)?.json ?? null;
+  }
+
+  #members(): Map<string, CachedMember> {
+    if (!this.#cache) {
+      this.#cache = new Map();
+      for (const row of this.#sql.exec<MemberRow & Record<string, SqlStorageValue>>("SELECT * FROM members ORDER BY joined_at")) {
+        this.#cache.set(row.id, cached({ ...row }));
+      }
+    }
+    return this.#cache;
   }
 
   insert(row: MemberRow): void {
@@ -66,19 +98,28 @@ export class MemberStore {
       row.joined_at,
       row.drop_deadline,
     );
+    this.#members().set(row.id, cached(row));
   }
 
   update(id: string, patch: { name?: string; metadata?: Metadata }): void {
-    if (patch.name !== undefined) this.#sql.exec("UPDATE members SET name = ? WHERE id = ?", patch.name, id);
-    if (patch.metadata !== undefined) this.#sql.exec("UPDATE members SET metadata = ? WHERE id = ?", JSON.stringify(patch.metadata), id);
+    const entry = this.#members().get(id);
+    if (!entry) return;
+    const row = { ...entry.row };
+    if (patch.name !== undefined) row.name = patch.name;
+    if (patch.metadata !== undefined) row.metadata = JSON.stringify(patch.metadata);
+    this.#sql.exec("UPDATE members SET name = ?, metadata = ? WHERE id = ?", row.name, row.metadata, id);
+    this.#members().set(id, cached(row));
   }
 
   setDropDeadline(id: string, deadline: number | null): void {
     this.#sql.exec("UPDATE members SET drop_deadline = ? WHERE id = ?", deadline, id);
+    const entry = this.#members().get(id);
+    if (entry) entry.row = { ...entry.row, drop_deadline: deadline };
   }
 
   remove(id: string): void {
     this.#sql.exec("DELETE FROM members WHERE id = ?", id);
+    this.#members().delete(id);
   }
 
   expired(now: number): MemberRow[] {
@@ -113,4 +154,8 @@ export function toMemberInfo(row: MemberRow): MemberInfo {
   if (row.name !== null) info.name = row.name;
   if (row.metadata !== null) info.metadata = JSON.parse(row.metadata);
   return info;
+}
+
+function cached(row: MemberRow): CachedMember {
+  return { row, json: JSON.stringify(toMemberInfo(row)) };
 }

@@ -34,7 +34,14 @@ export interface RoomMemberView {
   hidden: boolean;
 }
 
-type Reply = Record<string, unknown>;
+/**
+ * A reply whose fields are already JSON text (`"a":1,"b":[...]`): join answers carry every
+ * member, so they are spliced from the member cache instead of being serialised again.
+ */
+class RawReply {
+  constructor(readonly fieldsJson: string) {}
+}
+type Reply = Record<string, unknown> | RawReply;
 
 /**
  * One per app + room: authoritative for who is in the room. Hibernatable WebSockets and
@@ -100,7 +107,8 @@ export class RoomDO extends DurableObject<Env> {
     const request = parsed.request;
     try {
       const reply = await this.#handle(ws, request, now);
-      send(ws, { id: request.id, ok: true, ...reply } as never);
+      if (reply instanceof RawReply) ws.send(`{"id":${JSON.stringify(request.id)},"ok":true,${reply.fieldsJson}}`);
+      else send(ws, { id: request.id, ok: true, ...reply } as never);
       if (this.#closeAfterReply.delete(ws)) closeQuietly(ws, CLOSE.left, "left");
     } catch (err) {
       const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "internal error; it has been logged");
@@ -266,7 +274,7 @@ export class RoomDO extends DurableObject<Env> {
       this.#sockets.bind(ws, id);
       const member = toMemberInfo(row);
       if (!state.grants.hidden) this.#sockets.broadcast({ type: "member.joined", member }, id);
-      return { member, resume, members: this.#visibleMembers(id), tracks: this.#media.tracks() };
+      return this.#roomView(id, `"resume":${JSON.stringify(resume)},`);
     } finally {
       this.#joining.delete(ws);
     }
@@ -287,7 +295,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#sockets.bind(ws, row.id);
     await appStub(this.env, state.appKey).setConnected(row.id, true);
     await this.#scheduleAlarm();
-    return { member: toMemberInfo(row), members: this.#visibleMembers(row.id), tracks: this.#media.tracks() };
+    return this.#roomView(row.id);
   }
 
   /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
@@ -352,11 +360,12 @@ export class RoomDO extends DurableObject<Env> {
     else await this.ctx.storage.setAlarm(next);
   }
 
-  #visibleMembers(except: string): MemberInfo[] {
-    return this.#store
-      .all()
-      .filter((m) => m.id !== except && m.hidden === 0)
-      .map(toMemberInfo);
+  /** `member`, `members` (the others, visible ones) and `tracks`, for join and resume answers. */
+  #roomView(memberId: string, extraJson = ""): RawReply {
+    const member = this.#store.memberJson(memberId) ?? "null";
+    return new RawReply(
+      `"member":${member},${extraJson}"members":${this.#store.visibleJson(memberId)},"tracks":${JSON.stringify(this.#media.tracks())}`,
+    );
   }
 }
 

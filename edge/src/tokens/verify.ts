@@ -58,7 +58,7 @@ export async function verifyAccessToken(env: Env, token: string | undefined, roo
 
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    ({ payload } = await jwtVerify(token, await hmacKey(secret), {
       algorithms: ["HS256"],
       issuer,
       clockTolerance: LIMITS.clockSkewSeconds,
@@ -112,6 +112,18 @@ function mapJoseError(err: unknown): ParleyError {
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return new ParleyError("TOKEN_MALFORMED", "tokens must be signed with HS256");
   return new ParleyError("TOKEN_MALFORMED", "token could not be verified");
+}
+
+/** Imported HMAC keys by secret: importing costs more than verifying, and every join verifies. */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    if (hmacKeys.size > 1000) hmacKeys.clear(); // bounded: two slots per app
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    hmacKeys.set(secret, key);
+  }
+  return key;
 }
 
 function nowSeconds(): number {

@@ -1,0 +1,52 @@
+import { LIMITS, mintToken, ParleyError, RoomName, UserId } from "@parley/shared";
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppStore } from "../apps/app-store.js";
+import { config } from "../config/index.js";
+import type { HonoEnv } from "../env.js";
+import { readJson } from "../http/validate.js";
+import { DEV_APP_NAME } from "./dev-app-name.js";
+
+const DevTokenRequest = z.strictObject({
+  room: RoomName,
+  user: UserId,
+  name: z.string().max(LIMITS.nameChars).optional(),
+});
+
+/** Long enough for a demo call, short enough that a leaked one expires the same day. */
+const DEV_TOKEN_TTL_SECONDS = 4 * 3600;
+
+/**
+ * `POST /v1/dev/token {room, user, name?}` → `{token, expiresAt, appKey}` for the dev app.
+ * It lets the demo page (and headless tests) join without a customer back end, so anyone who
+ * can reach the edge gets a token: it answers only when the DEV_MODE binding is "1", which only
+ * the local launcher (infra/dev/edge.ts) sets.
+ */
+export const devRoutes = new Hono<HonoEnv>()
+  .use(async (c, next) => {
+    if (!config(c.env).devMode) {
+      throw new ParleyError("FORBIDDEN", "dev endpoints are off: they answer only on a local stack (npm start sets DEV_MODE=1)");
+    }
+    await next();
+  })
+  .post("/token", async (c) => {
+    const body = await readJson(c, DevTokenRequest);
+    const store = new AppStore(c.env);
+    // list() is ordered by creation: the newest dev app is the one `npm start` uses
+    const info = (await store.list()).filter((a) => a.name === DEV_APP_NAME).at(-1);
+    if (!info) throw new ParleyError("NOT_FOUND", `no app named "${DEV_APP_NAME}": npm start creates it`);
+    const app = await store.require(info.appKey);
+    const slot = app.secrets[1] ? 1 : 2;
+    const now = Math.floor(Date.now() / 1000);
+    const token = await mintToken({
+      appKey: app.appKey,
+      appSecret: app.secrets[slot] as string,
+      slot,
+      room: body.room,
+      user: body.user,
+      name: body.name,
+      ttlSeconds: DEV_TOKEN_TTL_SECONDS,
+      now,
+    });
+    return c.json({ token, appKey: app.appKey, expiresAt: new Date((now + DEV_TOKEN_TTL_SECONDS) * 1000).toISOString() }, 201);
+  });
