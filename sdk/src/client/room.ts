@@ -429,6 +429,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#signal.close(4999, "simulated drop");
   }
 
+  /** Raw WebRTC stats of each media transport (diagnostics: selected candidate pair, ports, bytes). */
+  async transportStats(): Promise<{ direction: "send" | "recv"; stats: Map<string, Record<string, unknown>> }[]> {
+    const out = [];
+    for (const transport of await this.#media.transports()) {
+      const report = (await transport.getStats()) as unknown as Map<string, Record<string, unknown>>;
+      out.push({ direction: transport.direction, stats: new Map(report) });
+    }
+    return out;
+  }
+
   /** The consumers of every subscribed track (for stats and diagnostics). */
   consumers(): Consumer[] {
     return [...this.members.values()].flatMap((m) => [...m.tracks.values()].flatMap((t) => (t.consumer ? [t.consumer] : [])));
