@@ -1,6 +1,7 @@
 import { ParleyError } from "@parley/shared";
 import { Hono } from "hono";
 import { appRoutes } from "./apps/routes.js";
+import { callRoutes } from "./calls/routes.js";
 import { config } from "./config/index.js";
 import { devRoutes } from "./dev/routes.js";
 import type { HonoEnv } from "./env.js";
@@ -25,6 +26,7 @@ export const app = new Hono<HonoEnv>()
   .route("/v1/rooms", signalRoutes)
   .route("/v1/rooms", roomAdminRoutes)
   .route("/v1/users", locatorRoutes)
+  .route("/v1/calls", callRoutes)
   .route("/v1/fleet", fleetRoutes)
   .route("/internal/fleet", fleetInternalRoutes)
   .route("/v1/dev", devRoutes);

@@ -4,6 +4,7 @@ import { AppsClient } from "@parley/sdk/server";
 import { AppKey, ParleyError } from "@parley/shared";
 // root zod is 3.x (a tool dependency); its zod/v4 subpath is the API shared/ uses
 import { z } from "zod/v4";
+import { DEV_APP_NAME } from "../../edge/src/dev/dev-app-name.js";
 
 const DevAppFile = z.object({ appKey: z.string().refine((v) => AppKey.safeParse(v).success), appSecret: z.string().min(1) });
 export type DevApp = z.infer<typeof DevAppFile>;
@@ -32,7 +33,8 @@ export async function ensureDevApp(edge: { url: string; operatorKey: string }, p
       if (!(err instanceof ParleyError && err.code === "NOT_FOUND")) throw err;
     }
   }
-  const created = await apps.create({ name: "dev app" });
+  // the edge's dev token endpoint (edge/src/dev) finds this app by its name
+  const created = await apps.create({ name: DEV_APP_NAME });
   const app = { appKey: created.appKey, appSecret: created.appSecret };
   // write then rename: a reader never sees half a file
   const temp = `${file}.${process.pid}.tmp`;

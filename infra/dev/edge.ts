@@ -22,6 +22,11 @@ export interface EdgeOptions {
   logLevel?: "none" | "error" | "warn" | "info" | "log" | "debug";
   /** How long to wait for GET /healthz = 200. */
   readyTimeoutMs?: number;
+  /**
+   * DEV_MODE=1 on the Worker (default true: this launcher only runs local stacks): turns on
+   * edge/src/dev, e.g. POST /v1/dev/token that the demo page gets its token from.
+   */
+  devMode?: boolean;
 }
 
 export interface RunningEdge {
@@ -78,6 +83,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
         OPERATOR_KEY: { type: "secret_text", value: keys.operatorKey },
         MASTER_KEY: { type: "secret_text", value: keys.masterKey },
         FLEET_SECRET: { type: "secret_text", value: keys.fleetSecret },
+        // the only place DEV_MODE is set: never in wrangler.toml, so a deployed edge has it off
+        DEV_MODE: { type: "plain_text", value: options.devMode === false ? "0" : "1" },
       },
       sendMetrics: false,
       dev: {

@@ -1,11 +1,13 @@
 /**
- * `npm start`: the local stack on this machine. Today: the edge with persistent state and a
- * dev app; the media node joins the service list later (issue 3). Ctrl-C / SIGTERM stop all.
+ * `npm start`: the local stack on this machine: the edge with persistent state and a dev app,
+ * one media node registered with it, and the demo call page at /demo. Ctrl-C / SIGTERM stop all.
  */
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { z } from "zod/v4";
 import { ensureDevApp } from "./dev-app.js";
 import { startEdge } from "./edge.js";
+import { startLocalMediaNode } from "./media-node.js";
 import { DEFAULT_PARLEY_DIR, DEFAULT_STATE_DIR, REPO_ROOT } from "./paths.js";
 
 /** A running part of the stack; stopped in reverse start order. */
@@ -64,8 +66,25 @@ function ownSignals(): void {
   }
 }
 
+/**
+ * wrangler logs every request at "info"; the media node's heartbeat (every 5 s) would bury the
+ * requests a developer wants to see, so successful heartbeats are not printed. Failures still are.
+ */
+function hideHeartbeatLogs(): void {
+  const isHeartbeat = (args: unknown[]) =>
+    args.length === 1 && typeof args[0] === "string" && /POST \/internal\/fleet\/heartbeat 2\d\d /.test(stripVTControlCharacters(args[0]));
+  // wrangler's request log goes through console.log (its logger picks the method by level)
+  for (const method of ["log", "info"] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => {
+      if (!isHeartbeat(args)) original(...args);
+    };
+  }
+}
+
 async function main(): Promise<void> {
   ownSignals();
+  hideHeartbeatLogs();
   const parsed = Settings.safeParse(process.env);
   if (!parsed.success) throw new Error(`configuration: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   const settings = parsed.data;
@@ -76,6 +95,15 @@ async function main(): Promise<void> {
   ownSignals();
 
   const devApp = await ensureDevApp(edge, parleyDir);
+  const media = await startLocalMediaNode({ edgeUrl: edge.url, fleetSecret: edge.fleetSecret, edgeOperatorKey: edge.operatorKey }).catch(
+    (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      const hint = /in use/i.test(message) ? " (another npm start? pick other ports with RTC_MIN_PORT / RTC_MAX_PORT)" : "";
+      throw new Error(`media node: ${message}${hint}`);
+    },
+  );
+  services.push({ name: "media node", stop: media.stop });
+  ownSignals();
   // paths inside the repo read better relative; anything else stays absolute
   const rel = (p: string) => {
     const r = path.relative(REPO_ROOT, p);
@@ -94,7 +122,11 @@ async function main(): Promise<void> {
     lines.push(`  AppSecret        ${devApp.app.appSecret}  (new app: shown this once; it stays in ${rel(devApp.file)})`);
   }
   lines.push(
+    `Media node         ${media.nodeId} (mediasoup ${media.mediasoupVersion}), registered with the edge`,
+    `  control API      ${media.controlUrl}`,
+    `  RTC ports        ${ports(media.rtcPorts)} UDP+TCP on ${media.listenIp}, announced as ${media.announcedIp}${media.announcedIp === "127.0.0.1" ? " (set PARLEY_ANNOUNCED_IP for other machines)" : ""}`,
     "",
+    `Demo call:         ${edge.url}/demo  (open it in two tabs to call yourself)`,
     "Mint a token:      npx parley token --room demo --user alice",
     `Join:              ws://${new URL(edge.url).host}/v1/rooms/demo/signal?token=<token>`,
     "More:              npx parley --help",
@@ -103,6 +135,8 @@ async function main(): Promise<void> {
   );
   console.log(lines.join("\n"));
 }
+
+const ports = ({ first, last }: { first: number; last: number }) => (first === last ? String(first) : `${first}-${last}`);
 
 main().catch(async (err: unknown) => {
   console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);

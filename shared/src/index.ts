@@ -1,9 +1,11 @@
 export * from "./api.js";
+export * from "./calls.js";
 export * from "./control.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./limits.js";
 export * from "./media.js";
+export * from "./recording.js";
 export * from "./signal.js";
 export * from "./token.js";
 

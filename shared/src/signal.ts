@@ -4,6 +4,7 @@
  * server events `{type, ...}` carry no id.
  */
 import { z } from "zod";
+import { ClientInfo, QualityRequest } from "./calls.js";
 import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
 import { MemberId, RequestId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
@@ -34,7 +35,7 @@ const MessageText = z
   );
 
 export const JoinRequest = z
-  .object({ id: RequestId, type: z.literal("join"), name: Name.optional(), metadata: Metadata.optional() })
+  .object({ id: RequestId, type: z.literal("join"), name: Name.optional(), metadata: Metadata.optional(), client: ClientInfo.optional() })
   .strict();
 export const ResumeRequest = z
   .object({ id: RequestId, type: z.literal("resume"), member: MemberId, secret: z.string().min(16).max(128) })
@@ -57,6 +58,7 @@ export const SignalRequest = z.discriminatedUnion("type", [
   UpdateRequest,
   KickRequest,
   PingRequest,
+  QualityRequest,
   ...MEDIA_REQUESTS,
 ]);
 export type SignalRequest = z.infer<typeof SignalRequest>;
@@ -96,6 +98,7 @@ export interface SignalResults extends MediaResults {
   update: { member: MemberInfo };
   kick: Record<string, never>;
   ping: { now: number };
+  quality: { stored: boolean };
 }
 
 export type SignalOk<T extends SignalRequestType = SignalRequestType> = { id: RequestId; ok: true } & SignalResults[T];

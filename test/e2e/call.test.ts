@@ -25,4 +25,35 @@ describe("a real call through edge → Room DO → mediasoup node", () => {
     const fromBob = (await received(alice.room)).get("bob");
     expect(fromBob?.width).toBe(320);
   });
+
+  it("the call leaves a call record whose quality timeline has points from both members", async () => {
+    const carol = await stack.bot("cdr", "carol", { qualityReportIntervalMs: 1000 });
+    const dave = await stack.bot("cdr", "dave", { qualityReportIntervalMs: 1000 });
+    const members = [carol.room.localMember.id, dave.room.localMember.id];
+    const credentials = `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`;
+    const api = async <T>(path: string) =>
+      (await (await fetch(`${stack.edge.url}${path}`, { headers: { authorization: credentials } })).json()) as T;
+    type Detail = {
+      endpoints: { user: string; client: { sdk: string } | null }[];
+      quality: { member: string; mos: number | null; tracks: { kind: string; bitrate: number }[] }[];
+    };
+    let detail: Detail | null = null;
+    await waitFor(
+      async () => {
+        const page = await api<{ calls: { id: string }[] }>("/v1/calls?room=cdr");
+        if (!page.calls[0]) return false;
+        detail = await api<Detail>(`/v1/calls/${page.calls[0].id}`);
+        const reporters = new Set(detail.quality.filter((q) => q.tracks.some((t) => t.bitrate > 0)).map((q) => q.member));
+        return members.every((m) => reporters.has(m));
+      },
+      "quality points with media from both members",
+      30_000,
+      500,
+    );
+    const found = detail as unknown as Detail;
+    expect(found.endpoints.map((e) => e.user).sort()).toEqual(["carol", "dave"]);
+    expect(found.endpoints.every((e) => e.client?.sdk === "parley-js")).toBe(true);
+    expect(found.quality.some((q) => q.mos !== null && q.mos > 3)).toBe(true);
+    await Promise.all([carol.stop(), dave.stop()]);
+  });
 });

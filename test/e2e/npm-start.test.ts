@@ -1,10 +1,12 @@
 /**
  * `npm start` as a developer meets it: the launcher prints where things are, provisions a dev app
- * once, keeps state across restarts, and the CLI in the same folder mints tokens the edge admits.
+ * once, keeps state across restarts, runs a media node that registers with the edge, serves the
+ * demo page, and the CLI in the same folder mints tokens the edge admits.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { createServer, Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +15,7 @@ import { SignalMember } from "./support/signal-member.js";
 
 let root: string;
 let port: number;
+let rtcPort = 0;
 const running = new Set<ChildProcess>();
 
 beforeAll(async () => {
@@ -24,6 +27,27 @@ afterAll(async () => {
   for (const child of running) child.kill("SIGKILL");
   await rm(root, { recursive: true, force: true });
 });
+
+/**
+ * A port free for both UDP and TCP on 127.0.0.1, below the ephemeral range like the media node's
+ * default, but not 20000: a developer's own npm start (or another suite) may hold that one.
+ */
+async function freeRtcPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 21000 + Math.floor(Math.random() * 9000);
+    if ((await canBind(createServer(), candidate)) && (await canBind(createSocket("udp4"), candidate))) return candidate;
+  }
+  throw new Error("no free UDP+TCP port found for the media node");
+}
+
+function canBind(socket: Server | Socket, candidate: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    socket.once("error", () => resolve(false));
+    const close = () => (socket instanceof Server ? socket.close(() => resolve(true)) : socket.close(() => resolve(true)));
+    if (socket instanceof Server) socket.listen(candidate, "127.0.0.1", close);
+    else socket.bind(candidate, "127.0.0.1", close);
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,12 +62,16 @@ function freePort(): Promise<number> {
 async function start(
   stateName: string,
 ): Promise<{ child: ChildProcess; banner: string; stop(): Promise<{ code: number | null; out: string }> }> {
+  rtcPort = await freeRtcPort();
   const child = spawn(process.execPath, [TSX_CLI, "infra/dev/start.ts"], {
     cwd: REPO_ROOT,
     env: cleanEnv({
       PARLEY_EDGE_PORT: String(port),
       PARLEY_STATE_DIR: path.join(root, stateName),
       PARLEY_DEV_DIR: path.join(root, ".parley"),
+      RTC_MIN_PORT: String(rtcPort),
+      RTC_MAX_PORT: String(rtcPort + 9),
+      NUM_WORKERS: "1",
     }),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -77,6 +105,21 @@ describe("npm start", () => {
     expect(first.banner).toContain(`AppSecret        ${app.appSecret}`);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
+    // the demo page, served by the edge from console/public
+    expect(first.banner).toContain(`Demo call:         http://127.0.0.1:${port}/demo`);
+    const demo = await fetch(`http://127.0.0.1:${port}/demo`);
+    expect(demo.status).toBe(200);
+    expect(demo.headers.get("content-type")).toContain("text/html");
+    expect(await demo.text()).toContain("Parley demo call");
+
+    // one media node, registered with the edge before the banner is printed
+    expect(first.banner).toMatch(/Media node\s+local-dev \(mediasoup [\d.]+\)/);
+    expect(first.banner).toContain(`RTC ports        ${rtcPort} UDP+TCP on 127.0.0.1`);
+    const operatorKey = (await readFile(path.join(root, ".parley", "operator-key"), "utf8")).trim();
+    const fleet = await fetch(`http://127.0.0.1:${port}/v1/fleet/nodes`, { headers: { authorization: `Bearer ${operatorKey}` } });
+    const { nodes } = (await fleet.json()) as { nodes: { node: string; status: string }[] };
+    expect(nodes).toContainEqual(expect.objectContaining({ node: "local-dev", status: "up" }));
+
     // the CLI run next to that .parley/ folder uses the dev app by default
     const minted = await parley(["token", "--room", "demo", "--user", "alice"], { cwd: root });
     expect(minted.code).toBe(0);
@@ -88,7 +131,6 @@ describe("npm start", () => {
     expect(stopped.out).toContain("SIGTERM: stopping");
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     // the operator key is a secret: the launcher never prints it
-    const operatorKey = (await readFile(path.join(root, ".parley", "operator-key"), "utf8")).trim();
     expect(stopped.out).not.toContain(operatorKey);
   });
 

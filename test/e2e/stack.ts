@@ -3,6 +3,7 @@
  * a media node (real mediasoup) that registers with it. Clients are SDK bots on @roamhq/wrtc.
  */
 import { createServer } from "node:net";
+import { DEV_APP_NAME } from "../../edge/src/dev/dev-app-name.js";
 import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { loadConfig } from "../../media-fleet/src/config.js";
 import { createLogger } from "../../media-fleet/src/logger.js";
@@ -47,7 +48,8 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   const edge = await startEdge({ state: "temp", logLevel: "error" });
   const nodeId = options.nodeId ?? `e2e-${process.pid}`;
   const controlPort = await freePort();
-  const rtcBase = 42000 + Math.floor(Math.random() * 200) * 10;
+  // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
+  const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
   const config = loadConfig({
     NODE_ID: nodeId,
     REGION: "local",
@@ -65,7 +67,8 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   });
   const node = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
   const apps = new AppsClient(edge.url, edge.operatorKey);
-  const created = await apps.create({ name: "e2e" });
+  // named as `npm start`'s dev app, so the demo page's dev token endpoint mints for it too
+  const created = await apps.create({ name: DEV_APP_NAME });
   await waitFor(async () => {
     const res = await fetch(`${edge.url}/v1/fleet/nodes`, { headers: { authorization: `Bearer ${edge.operatorKey}` } });
     const { nodes } = (await res.json()) as { nodes: { node: string; status: string }[] };

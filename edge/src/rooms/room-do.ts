@@ -17,12 +17,14 @@ import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
+import { CallRecorder } from "./call-recorder.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
 import { SocketRegistry } from "./socket-registry.js";
 import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
+const CALL_RECORD_RETRY_MS = 5000;
 
 export interface RoomMemberView {
   id: string;
@@ -51,6 +53,7 @@ type Reply = Record<string, unknown> | RawReply;
 export class RoomDO extends DurableObject<Env> {
   #store: MemberStore;
   #media: MediaRelay;
+  #calls: CallRecorder;
   #sockets: SocketRegistry;
   #joining = new WeakSet<WebSocket>();
   #closeAfterReply = new WeakSet<WebSocket>();
@@ -59,6 +62,7 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     this.#store = new MemberStore(ctx.storage.sql);
     this.#sockets = new SocketRegistry(ctx);
+    this.#calls = new CallRecorder(ctx.storage.sql, this.#store, env.DB);
     this.#media = new MediaRelay(ctx.storage.sql, this.#store, env, {
       broadcast: (event, except) => this.#sockets.broadcast(event, except),
       sendTo: (member, event) => {
@@ -136,6 +140,7 @@ export class RoomDO extends DurableObject<Env> {
       "timeout",
     );
     this.#store.pruneRevocations(Date.now() - LIMITS.maxTokenTtlSeconds * 1000);
+    await this.#calls.flush().catch(() => undefined);
     await this.#scheduleAlarm();
   }
 
@@ -192,6 +197,12 @@ export class RoomDO extends DurableObject<Env> {
     switch (request.type) {
       case "ping":
         return { now };
+      case "quality": {
+        const member = requireMember(state);
+        const stored = this.#calls.quality(member, "sdk", now, request.mos, request.tracks);
+        if (stored) this.#flushCallRecord();
+        return { stored };
+      }
       case "join":
         return this.#join(ws, state, request, now);
       case "resume":
@@ -272,6 +283,8 @@ export class RoomDO extends DurableObject<Env> {
       };
       this.#store.insert(row);
       this.#sockets.bind(ws, id);
+      this.#calls.memberJoined({ id, user: state.user, joinedAt: now }, request.client);
+      this.#flushCallRecord();
       const member = toMemberInfo(row);
       if (!state.grants.hidden) this.#sockets.broadcast({ type: "member.joined", member }, id);
       return this.#roomView(id, `"resume":${JSON.stringify(resume)},`);
@@ -340,6 +353,10 @@ export class RoomDO extends DurableObject<Env> {
     if (!appKey) return;
     const app = appStub(this.env, appKey);
     const roomEmpty = this.#store.count() === 0;
+    const at = Date.now();
+    for (const g of gone) this.#calls.memberLeft(g.id, reason, at);
+    if (roomEmpty) this.#calls.roomEmpty(at);
+    this.#flushCallRecord();
     await this.#media.membersGone(
       gone.map((g) => g.id),
       roomEmpty,
@@ -354,8 +371,20 @@ export class RoomDO extends DurableObject<Env> {
     for (const g of gone) if (!g.hidden) this.#sockets.broadcast({ type: "member.left", member: g.id, reason });
   }
 
+  /** Flushes the call record to D1 after the current request; a failure is retried by the alarm. */
+  #flushCallRecord(): void {
+    this.ctx.waitUntil(
+      this.#calls.flush().catch(async (err) => {
+        console.error(JSON.stringify({ level: "warn", msg: "call record flush failed; retrying", error: String(err) }));
+        await this.#scheduleAlarm();
+      }),
+    );
+  }
+
   async #scheduleAlarm(): Promise<void> {
-    const next = this.#store.nextDeadline();
+    const deadline = this.#store.nextDeadline();
+    const retry = this.#calls.pending() > 0 ? Date.now() + CALL_RECORD_RETRY_MS : null;
+    const next = deadline === null ? retry : retry === null ? deadline : Math.min(deadline, retry);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

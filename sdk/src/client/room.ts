@@ -1,7 +1,18 @@
 import { assertNever, type MemberInfo, ParleyError, type SignalEvent, type TrackInfo, type TrackSource } from "@parley/shared";
-import { CALL_MODES, type CallMode, type CallModeSettings, type Resolution, simulcastEncodings } from "./call-modes.js";
+import { CALL_MODES, type CallMode, type CallModeSettings } from "./call-modes.js";
+import {
+  type CameraOptions,
+  cameraProduceOptions,
+  captureCamera,
+  captureMicrophone,
+  captureScreen,
+  MICROPHONE_OPTIONS,
+  SCREEN_OPTIONS,
+} from "./capture.js";
+import { clientInfo } from "./client-info.js";
 import { type Consumer, MediaSession, type ProduceOptions, type Producer } from "./media-session.js";
 import { QualityMeter, type QualityReport, type TrackQuality } from "./quality.js";
+import { resumeWithBackoff } from "./reconnect.js";
 import { RemoteMember, RemoteTrack } from "./remote.js";
 import { type RequestBody, SignalConnection, type WebSocketFactory } from "./signal-connection.js";
 import { TypedEmitter } from "./typed-emitter.js";
@@ -21,6 +32,8 @@ export interface RoomOptions {
   /** Give up reconnecting after this long (default 115 s, inside the 120 s resume window). */
   reconnectForMs?: number;
   callMode?: CallMode;
+  /** How often quality figures are reported to the room for call records, in ms (default 5000; 0: never). */
+  qualityReportIntervalMs?: number;
 }
 
 export interface RoomEvents {
@@ -67,6 +80,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #quality = new QualityMeter();
   #callMode: CallModeSettings;
   #state: "joined" | "reconnecting" | "closed" = "joined";
+  #qualityTimer: ReturnType<typeof setInterval> | null = null;
   #offlineUntil = 0;
   #simulatedDrop = false;
 
@@ -86,8 +100,13 @@ export class Room extends TypedEmitter<RoomEvents> {
   static async connect(baseUrl: string, room: string, token: string, options: RoomOptions = {}): Promise<Room> {
     const url = signalUrl(baseUrl, room, token);
     const signal = await SignalConnection.open(url, options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory));
-    const join = await signal.request("join", { name: options.name, metadata: options.metadata } as RequestBody<"join">);
+    const join = await signal.request("join", {
+      name: options.name,
+      metadata: options.metadata,
+      client: clientInfo(),
+    } as RequestBody<"join">);
     const instance = new Room(url, options, signal, join);
+    instance.#startQualityReports(options.qualityReportIntervalMs ?? 5000);
     for (const m of join.members) instance.members.set(m.id, new RemoteMember(m));
     await instance.#addTracks(join.tracks);
     return instance;
@@ -103,51 +122,17 @@ export class Room extends TypedEmitter<RoomEvents> {
   // ── publishing ───────────────────────────────────────────────────────────
 
   /** Publishes a camera: simulcast (3 layers from the call mode) unless `simulcast: false` or SVC. */
-  async publishCamera(
-    options: {
-      deviceId?: string;
-      resolution?: Resolution;
-      simulcast?: boolean;
-      codec?: "VP8" | "VP9" | "H264" | "AV1";
-      track?: MediaStreamTrack;
-    } = {},
-  ): Promise<LocalTrack> {
-    const res = options.resolution ?? this.#callMode.resolution;
-    const track =
-      options.track ??
-      (
-        await navigator.mediaDevices.getUserMedia({
-          video: { width: res.width, height: res.height, frameRate: this.#callMode.frameRate, deviceId: options.deviceId },
-        })
-      ).getVideoTracks()[0];
-    if (!track) throw new ParleyError("INVALID_REQUEST", "no camera track");
-    const svc = options.codec === "VP9" || options.codec === "AV1";
-    const encodings = svc
-      ? [{ scalabilityMode: "L3T3_KEY", maxBitrate: this.#callMode.layerBitrates.at(-1) }]
-      : options.simulcast === false
-        ? [{ maxBitrate: this.#callMode.layerBitrates.at(-1), maxFramerate: this.#callMode.frameRate }]
-        : simulcastEncodings(this.#callMode);
-    return this.publishTrack(track, "camera", {
-      encodings,
-      codecMimeType: options.codec ? `video/${options.codec}` : undefined,
-      codecOptions: { videoGoogleStartBitrate: 1000 },
-    });
+  async publishCamera(options: CameraOptions = {}): Promise<LocalTrack> {
+    const track = await captureCamera(this.#callMode, options);
+    return this.publishTrack(track, "camera", cameraProduceOptions(this.#callMode, options));
   }
 
   async publishMicrophone(options: { deviceId?: string; track?: MediaStreamTrack } = {}): Promise<LocalTrack> {
-    const track =
-      options.track ??
-      (
-        await navigator.mediaDevices.getUserMedia({ audio: { deviceId: options.deviceId, echoCancellation: true, noiseSuppression: true } })
-      ).getAudioTracks()[0];
-    if (!track) throw new ParleyError("INVALID_REQUEST", "no microphone track");
-    return this.publishTrack(track, "microphone", { codecOptions: { opusFec: true, opusDtx: true, opusStereo: false } });
+    return this.publishTrack(await captureMicrophone(options), "microphone", MICROPHONE_OPTIONS);
   }
 
   async publishScreen(options: { track?: MediaStreamTrack } = {}): Promise<LocalTrack> {
-    const track = options.track ?? (await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 } })).getVideoTracks()[0];
-    if (!track) throw new ParleyError("INVALID_REQUEST", "no screen track");
-    return this.publishTrack(track, "screen", { encodings: [{ maxBitrate: 1_500_000, scalabilityMode: "L1T3" }] });
+    return this.publishTrack(await captureScreen(options), "screen", SCREEN_OPTIONS);
   }
 
   /** Publishes any track (bots in Node pass synthetic ones). */
@@ -367,27 +352,25 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     this.#state = "reconnecting";
     this.emit("reconnecting");
-    const deadline = Date.now() + (this.#options.reconnectForMs ?? 115_000);
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      await sleep(Math.max(Math.min(5000, 250 * 2 ** attempt), this.#offlineUntil - Date.now()));
-      if (this.#state !== "reconnecting") return;
-      try {
-        const signal = await SignalConnection.open(
-          this.url,
-          this.#options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory),
-        );
-        const resumed = await signal.request("resume", { member: this.#member.id, secret: this.#resume });
-        this.#signal = signal;
-        this.#attach(signal);
-        this.#reconcile(resumed.members, resumed.tracks);
-        await this.#media.restartIce();
-        this.#state = "joined";
-        this.emit("reconnected");
-        return;
-      } catch (err) {
-        if (err instanceof ParleyError && err.code === "RESUME_FAILED") break;
-      }
+    const resumed = await resumeWithBackoff({
+      url: this.url,
+      WebSocket: this.#options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketFactory),
+      member: this.#member.id,
+      secret: this.#resume,
+      deadline: Date.now() + (this.#options.reconnectForMs ?? 115_000),
+      notBefore: this.#offlineUntil,
+      stillWanted: () => this.#state === "reconnecting",
+    });
+    if (resumed && this.#state === "reconnecting") {
+      this.#signal = resumed.signal;
+      this.#attach(resumed.signal);
+      this.#reconcile(resumed.members, resumed.tracks);
+      await this.#media.restartIce().catch((err) => this.emit("error", err));
+      this.#state = "joined";
+      this.emit("reconnected");
+      return;
     }
+    if (this.#state !== "reconnecting") return;
     this.#close("reconnect failed");
   }
 
@@ -413,9 +396,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     void this.#addTracks(tracks);
   }
 
+  /** Reports quality figures to the room (they become the call record's timeline). */
+  #startQualityReports(intervalMs: number): void {
+    if (intervalMs <= 0) return;
+    this.#qualityTimer = setInterval(() => {
+      if (this.#state !== "joined" || !this.#signal.isOpen) return;
+      void this.getQuality()
+        .then((report) => this.#signal.request("quality", { at: report.at, tracks: report.tracks, mos: report.mos }))
+        .catch(() => undefined); // a missed report is not worth an error event
+    }, intervalMs);
+  }
+
   #close(reason: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
+    if (this.#qualityTimer) clearInterval(this.#qualityTimer);
     for (const local of this.localTracks.values()) local.producer.close();
     this.#media.close();
     if (this.#signal.isOpen) this.#signal.close(1000, "closed");
@@ -450,5 +445,3 @@ export function signalUrl(baseUrl: string, room: string, token: string): string 
   url.searchParams.set("token", token);
   return url.toString();
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
