@@ -88,6 +88,9 @@ export class MediaSession {
       kind: answer.kind,
       rtpParameters: answer.rtpParameters as types.RtpParameters,
     });
+    // Resume only once ICE and DTLS are up: resuming asks the publisher for a keyframe, and one
+    // sent before the path works is lost; the node's retry comes a second later (bench:media).
+    await whenConnected(transport);
     await this.#signal().request("consumer.resume", { consumerId: consumer.id });
     return consumer;
   }
@@ -156,6 +159,23 @@ export class MediaSession {
     }
     return transport;
   }
+}
+
+/** Resolves when the transport is connected (or gave up: failed/closed), at most after `timeoutMs`. */
+function whenConnected(transport: types.Transport, timeoutMs = 10_000): Promise<void> {
+  if (transport.connectionState === "connected") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      transport.off("connectionstatechange", onState);
+      resolve();
+    };
+    const onState = (state: string) => {
+      if (state === "connected" || state === "failed" || state === "closed") done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    transport.on("connectionstatechange", onState);
+  });
 }
 
 export type RTCStatsLike = Record<string, unknown> & { id: string; type: string; timestamp: number };
