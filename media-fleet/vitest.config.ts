@@ -8,7 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     passWithNoTests: true,
     // Resolves (building on first run, ~4 min) the mediasoup worker binary once per run.
-    globalSetup: ["test/global-setup.ts"],
+    // …and starts a throwaway Ceph RGW for the S3 recording tests (test/rgw.setup.ts).
+    globalSetup: ["test/global-setup.ts", "test/rgw.setup.ts"],
     // Sets MEDIASOUP_WORKER_BIN before any test file imports mediasoup (it reads it at import).
     setupFiles: ["test/worker-bin.setup.ts"],
     hookTimeout: 60_000,

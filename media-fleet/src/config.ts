@@ -3,6 +3,7 @@ import { accessSync, constants, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { CONTROL_LIMITS, NodeId, Region } from "@parley/shared";
 import { z } from "zod";
+import { type RecordingConfig, RecordingEnv, recordingConfigFrom } from "./recording/config.js";
 
 const Port = z.coerce.number().int().min(1).max(65535);
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -53,6 +54,8 @@ export interface NodeConfig {
   drainGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   workerBin: string;
+  /** Recording spool, default storage and segments (src/recording/config.ts). */
+  recording: RecordingConfig;
   /** Things that work but are risky, for the log at start. */
   warnings: string[];
 }
@@ -64,8 +67,10 @@ export class ConfigError extends Error {
 /** Parses and checks the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
+  const recording = RecordingEnv.safeParse(env);
+  if (!parsed.success || !recording.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(recording.error?.issues ?? [])];
+    const lines = issues.map((i) => `  ${i.path.join(".") || "env"}: ${i.message}`);
     throw new ConfigError(`invalid media node configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
@@ -100,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     drainGraceMs: e.DRAIN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     workerBin: e.MEDIASOUP_WORKER_BIN,
+    recording: recordingConfigFrom(recording.data),
     warnings: ephemeralOverlap(e.RTC_MIN_PORT, Math.min(e.RTC_MAX_PORT, e.RTC_MIN_PORT + numWorkers - 1)),
   };
 }

@@ -13,23 +13,26 @@ import {
   type ErrorCode,
   NodeRoomId,
   ParleyError,
+  RECORDING_ROUTES,
+  type RecordingRouteName,
   verifyControlToken,
 } from "@parley/shared";
 import type { z } from "zod";
 import type { Logger } from "./logger.js";
 import type { MediaNode } from "./media-node.js";
 import type { NodeMetrics } from "./metrics.js";
+import type { RecordingManager } from "./recording/recording-manager.js";
 import { ReplayGuard } from "./replay-guard.js";
 
 interface Route {
-  name: ControlRouteName;
+  name: ControlRouteName | RecordingRouteName;
   method: string;
   pattern: RegExp;
   request: z.ZodType | null;
 }
 
-const ROUTES: Route[] = Object.entries(CONTROL_ROUTES).map(([name, r]) => ({
-  name: name as ControlRouteName,
+const ROUTES: Route[] = Object.entries({ ...CONTROL_ROUTES, ...RECORDING_ROUTES }).map(([name, r]) => ({
+  name: name as ControlRouteName | RecordingRouteName,
   method: r.method,
   pattern: new RegExp(`^${r.path.replace(":room", "(?<room>[^/]+)").replace(":id", "(?<id>[^/]+)")}$`),
   request: r.request,
@@ -62,8 +65,16 @@ const HANDLERS: Record<ControlRouteName, Handler> = {
   closeConsumer: (node, room, id) => done(node.getRoom(room).closeConsumer(id)),
 };
 
+type RecordingHandler = (recordings: RecordingManager, room: string, id: string, body: never) => Promise<unknown>;
+const RECORDING_HANDLERS: Record<RecordingRouteName, RecordingHandler> = {
+  startRecording: (recordings, room, _id, body) => recordings.start(room, body),
+  stopRecording: (recordings, room, id) => recordings.stop(room, id),
+  getRecording: (recordings, room, id) => recordings.get(room, id),
+};
+
 export interface ControlServerOptions {
   node: MediaNode;
+  recordings: RecordingManager;
   nodeId: string;
   fleetSecret: string;
   metrics: NodeMetrics;
@@ -126,7 +137,11 @@ export class ControlServer {
       if (!this.#replay.accept(claims.jti, claims.exp))
         throw new ParleyError("TOKEN_REPLAYED", "this token was already used; mint one per call");
       const body = parseBody(match.route, raw);
-      const result = await HANDLERS[match.route.name](this.#options.node, room, id, body as never);
+      const name = match.route.name;
+      const result =
+        name in RECORDING_HANDLERS
+          ? await RECORDING_HANDLERS[name as RecordingRouteName](this.#options.recordings, room, id, body as never)
+          : await HANDLERS[name as ControlRouteName](this.#options.node, room, id, body as never);
       this.#send(res, 200, result, routeName);
     } catch (error) {
       const parley = toParleyError(error);

@@ -8,7 +8,19 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     base: { service: "media-node", ...base },
     redact: {
-      paths: ["fleetSecret", "*.fleetSecret", "secret", "*.secret", "token", "*.token", "authorization", "*.authorization"],
+      paths: [
+        "fleetSecret",
+        "*.fleetSecret",
+        "secret",
+        "*.secret",
+        "token",
+        "*.token",
+        "authorization",
+        "*.authorization",
+        "secretAccessKey",
+        "*.secretAccessKey",
+        "*.*.secretAccessKey",
+      ],
       censor: "[redacted]",
     },
   });

@@ -1,4 +1,5 @@
 /** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
+import { NodeEvent } from "@parley/shared";
 import { version as MEDIASOUP_VERSION } from "mediasoup";
 import type { NodeConfig } from "./config.js";
 import { ControlServer } from "./control-server.js";
@@ -6,12 +7,15 @@ import { EdgeReporter } from "./edge-reporter.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
+import { ProducerRegistry } from "./recording/producer-registry.js";
+import { RecordingManager } from "./recording/recording-manager.js";
 import { WorkerPool } from "./worker-pool.js";
 
 export interface MediaNodeService {
   readonly node: MediaNode;
   readonly metrics: NodeMetrics;
   readonly reporter: EdgeReporter;
+  readonly recordings: RecordingManager;
   /** The port the control server bound (CONTROL_PORT, or the one picked for port 0). */
   readonly controlPort: number;
   /** Drain (no new rooms; existing ones get `graceMs`), then close everything. Idempotent. */
@@ -36,6 +40,15 @@ export async function startMediaNodeService(
     logger,
   });
   const node = new MediaNode(pool, logger);
+  // Watches routers from their creation, so recordings see every producer of a room.
+  const registry = new ProducerRegistry(pool);
+  let recordings: RecordingManager;
+  try {
+    recordings = await RecordingManager.create(config.recording, registry, logger);
+  } catch (error) {
+    node.close();
+    throw error;
+  }
   const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region });
   const startedAt = Date.now();
   const reporter = new EdgeReporter({
@@ -59,11 +72,18 @@ export async function startMediaNodeService(
     }),
   });
   node.on("event", (event) => reporter.report(event));
-  const server = new ControlServer({ node, nodeId: config.nodeId, fleetSecret: config.fleetSecret, metrics, logger });
+  recordings.on("event", (event) => {
+    // Until NodeEvent includes RecordingEvent the edge would refuse the whole batch; send only what it accepts.
+    const accepted = NodeEvent.safeParse(event);
+    if (accepted.success) reporter.report(accepted.data);
+    else logger.debug({ type: event.type, recording: event.recordingId, room: event.room }, "recording event (not in NodeEvent yet)");
+  });
+  const server = new ControlServer({ node, recordings, nodeId: config.nodeId, fleetSecret: config.fleetSecret, metrics, logger });
   let controlPort: number;
   try {
     controlPort = await server.listen(config.controlPort, config.controlHost);
   } catch (error) {
+    await recordings.close();
     node.close();
     throw error;
   }
@@ -75,12 +95,15 @@ export async function startMediaNodeService(
     node,
     metrics,
     reporter,
+    recordings,
     controlPort,
     shutdown(graceMs = config.drainGraceMs) {
       shutdown ??= (async () => {
         // Drain first while the control API stays up, so the Room DO can still close what it moves.
         await node.drain(graceMs);
         await server.close();
+        // Capture ends (segments closed and journaled); pending uploads resume on the next start.
+        await recordings.close();
         // A last heartbeat says "draining"; queued events (room.closed) go out with it.
         await reporter.stop();
         node.close();

@@ -5,7 +5,6 @@ import {
   type JsonObject,
   type LeaveReason,
   LIMITS,
-  type MemberInfo,
   type NodeEvent,
   ParleyError,
   parseSignalFrame,

@@ -1,0 +1,165 @@
+/**
+ * The node's recordings: starts, stops and reports them for the control API, feeds new producers
+ * to the recordings of their room, resumes journaled uploads after a restart, and watches the
+ * spool's free space (capture stops with SPOOL_FULL before the disk is full, not when ffmpeg dies).
+ */
+import { EventEmitter } from "node:events";
+import { mkdir, statfs } from "node:fs/promises";
+import { ParleyError, type RecordingEvent, type RecordingStatus, StartRecordingRequest } from "@parley/shared";
+import type { Logger } from "../logger.js";
+import { describeStorage, type RecordingConfig } from "./config.js";
+import { Journal } from "./journal.js";
+import { PortPairs } from "./ports.js";
+import type { ProducerRegistry } from "./producer-registry.js";
+import { Recording, type RecordingDeps } from "./recording.js";
+import { UploadQueue } from "./upload-queue.js";
+
+export interface RecordingManagerEvents {
+  event: [event: RecordingEvent];
+}
+
+const SPACE_CHECK_MS = 1000;
+
+export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
+  readonly #config: RecordingConfig;
+  readonly #registry: ProducerRegistry;
+  readonly #logger: Logger;
+  readonly #queue: UploadQueue;
+  readonly #deps: RecordingDeps;
+  readonly #recordings = new Map<string, Recording>();
+  readonly #spaceTimer: NodeJS.Timeout;
+  #closed = false;
+
+  private constructor(config: RecordingConfig, registry: ProducerRegistry, logger: Logger) {
+    super();
+    this.#config = config;
+    this.#registry = registry;
+    this.#logger = logger;
+    this.#queue = new UploadQueue({ concurrency: config.uploadConcurrency, maxBackoffMs: config.uploadMaxBackoffMs, logger });
+    this.#deps = {
+      spoolDir: config.spoolDir,
+      ports: new PortPairs(config.minPort, config.maxPort),
+      ffmpegPath: config.ffmpegPath,
+      queue: this.#queue,
+      logger,
+      router: (room) => registry.router(room),
+    };
+    registry.on("newproducer", (room, producer) => {
+      for (const recording of this.#recordings.values()) if (recording.room === room) void recording.addProducer(producer);
+    });
+    registry.on("roomclose", (room) => {
+      for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
+    });
+    this.#spaceTimer = setInterval(() => void this.#checkSpace(), SPACE_CHECK_MS);
+    this.#spaceTimer.unref();
+  }
+
+  /** Resumes every recording journaled in the spool (folders are only created by the first recording). */
+  static async create(config: RecordingConfig, registry: ProducerRegistry, logger: Logger): Promise<RecordingManager> {
+    const manager = new RecordingManager(config, registry, logger);
+    for (const found of await Journal.loadAll(config.spoolDir)) {
+      if (!found.data) {
+        logger.error({ dir: found.dir, err: found.error }, "unreadable recording journal left in the spool");
+        continue;
+      }
+      const recording = await Recording.restore(manager.#deps, found.data);
+      manager.#adopt(recording);
+      logger.info({ recording: recording.id, state: recording.state }, "resumed a recording from the spool");
+    }
+    logger.info(
+      { spool: config.spoolDir, storage: describeStorage(config.storage), segmentSeconds: config.segmentSeconds },
+      "recordings ready",
+    );
+    return manager;
+  }
+
+  /** Idempotent for the same id in the same room (a retried start returns the running recording). */
+  async start(room: string, body: StartRecordingRequest): Promise<RecordingStatus> {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    const request = StartRecordingRequest.parse(body);
+    const existing = this.#recordings.get(request.recordingId);
+    if (existing) {
+      if (existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "a recording with this id exists in another room");
+      return existing.status();
+    }
+    const router = this.#registry.router(room);
+    if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+    await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
+    // The configured local folder is ours to create; a NAS path from a request must already be mounted.
+    if (!request.storage && this.#config.storage.kind === "nas") await mkdir(this.#config.storage.path, { recursive: true });
+    const free = await this.#freeBytes();
+    if (free !== undefined && free < this.#config.spoolMinFreeBytes)
+      throw new ParleyError(
+        "SPOOL_FULL",
+        `the recording spool has ${free} bytes free, less than the ${this.#config.spoolMinFreeBytes} needed`,
+      );
+    const storage = request.storage ?? this.#config.storage;
+    const recording = await Recording.start(
+      this.#deps,
+      { room, recordingId: request.recordingId, segmentSeconds: request.segmentSeconds ?? this.#config.segmentSeconds, storage },
+      this.#registry.producers(room),
+    );
+    this.#adopt(recording);
+    this.#logger.info({ room, recording: recording.id, storage: describeStorage(storage) }, "recording started");
+    const status = await recording.status();
+    this.emit("event", { type: "recording.progress", room, at: Date.now(), recordingId: recording.id, state: status.state, files: [] });
+    return status;
+  }
+
+  async stop(room: string, id: string): Promise<RecordingStatus> {
+    const recording = this.#get(room, id);
+    await recording.stop();
+    return recording.status();
+  }
+
+  get(room: string, id: string): Promise<RecordingStatus> {
+    return this.#get(room, id).status();
+  }
+
+  get uploadsQueued(): number {
+    return this.#queue.size;
+  }
+
+  /** Node shutdown: stops capture (segments are closed and journaled), lets in-flight uploads end. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#spaceTimer);
+    await Promise.all([...this.#recordings.values()].map((r) => r.stop()));
+    await this.#queue.close();
+    await Promise.all([...this.#recordings.values()].map((r) => r.close()));
+  }
+
+  #adopt(recording: Recording): void {
+    this.#recordings.set(recording.id, recording);
+    recording.on("event", (event) => this.emit("event", event));
+  }
+
+  #get(room: string, id: string): Recording {
+    const recording = this.#recordings.get(id);
+    if (!recording || recording.room !== room) throw new ParleyError("RECORDING_NOT_FOUND", "no such recording in this room on this node");
+    return recording;
+  }
+
+  async #freeBytes(): Promise<number | undefined> {
+    try {
+      const s = await statfs(this.#config.spoolDir);
+      return s.bavail * s.bsize;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #checkSpace(): Promise<void> {
+    const capturing = [...this.#recordings.values()].filter((r) => r.state === "recording");
+    if (capturing.length === 0) return;
+    const free = await this.#freeBytes();
+    if (free === undefined || free >= this.#config.spoolMinFreeBytes) return;
+    this.#logger.error(
+      { free, min: this.#config.spoolMinFreeBytes, recordings: capturing.length },
+      "recording spool is full; stopping capture",
+    );
+    for (const r of capturing)
+      r.spoolFull(`the recording spool has ${free} bytes free, less than SPOOL_MIN_FREE_BYTES=${this.#config.spoolMinFreeBytes}`);
+  }
+}

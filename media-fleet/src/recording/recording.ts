@@ -1,0 +1,353 @@
+/**
+ * One per-track recording in one room: a TrackRecorder per producer (present at start or added
+ * later), every closed segment hashed, journaled and queued for upload, and the recording's state
+ * (recording → stopping → uploading → available) kept in its journal so a restarted node finishes
+ * the uploads. A file leaves the spool only after its verified upload.
+ */
+import { EventEmitter } from "node:events";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, StorageConfig } from "@parley/shared";
+import type { types } from "mediasoup";
+import type { Logger } from "../logger.js";
+import { digestFile } from "./checksum.js";
+import { Journal, type JournalData } from "./journal.js";
+import type { PortPairs } from "./ports.js";
+import { createStorage, type Storage } from "./storage.js";
+import { type TrackInfo, TrackRecorder } from "./track-recorder.js";
+import type { UploadQueue } from "./upload-queue.js";
+
+export interface RecordingDeps {
+  spoolDir: string;
+  ports: PortPairs;
+  ffmpegPath: string;
+  queue: UploadQueue;
+  logger: Logger;
+  router: (room: string) => types.Router | undefined;
+}
+
+export interface RecordingEvents {
+  event: [event: RecordingEvent];
+}
+
+type EventBody<T extends RecordingEvent["type"]> = Omit<Extract<RecordingEvent, { type: T }>, "room" | "at" | "recordingId" | "type">;
+
+export class Recording extends EventEmitter<RecordingEvents> {
+  readonly id: string;
+  readonly room: string;
+  readonly dir: string;
+  readonly #deps: RecordingDeps;
+  readonly #data: JournalData;
+  readonly #journal: Journal;
+  readonly #storage: Storage;
+  readonly #tracks = new Map<string, TrackRecorder>();
+  readonly #busy = new Set<Promise<unknown>>();
+  #stopping: Promise<void> | undefined;
+  #outage = false;
+
+  private constructor(deps: RecordingDeps, data: JournalData) {
+    super();
+    this.#deps = deps;
+    this.#data = data;
+    this.id = data.recordingId;
+    this.room = data.room;
+    this.dir = join(deps.spoolDir, data.recordingId);
+    this.#journal = new Journal(this.dir);
+    this.#storage = createStorage(data.storage);
+  }
+
+  static async start(
+    deps: RecordingDeps,
+    init: { room: string; recordingId: string; segmentSeconds: number; storage: StorageConfig },
+    producers: types.Producer[],
+  ): Promise<Recording> {
+    const data: JournalData = {
+      version: 1,
+      recordingId: init.recordingId,
+      room: init.room,
+      mode: "tracks",
+      segmentSeconds: init.segmentSeconds,
+      storage: init.storage,
+      startedAt: Date.now(),
+      state: "recording",
+      tracks: [],
+      files: [],
+    };
+    const recording = new Recording(deps, data);
+    await mkdir(recording.dir, { recursive: true });
+    await recording.#save();
+    await Promise.all(producers.map((p) => recording.addProducer(p)));
+    return recording;
+  }
+
+  /** A recording found in the spool after a restart: capture is over; finish what is left. */
+  static async restore(deps: RecordingDeps, data: JournalData): Promise<Recording> {
+    const recording = new Recording(deps, data);
+    await recording.#recover();
+    return recording;
+  }
+
+  get state(): RecordingStatus["state"] {
+    return this.#data.state;
+  }
+
+  /** Starts recording a producer; a no-op if it is already recorded or capture has ended. */
+  addProducer(producer: types.Producer): Promise<void> {
+    // Tracked, so stop() waits for a track that is still starting.
+    return this.#track(this.#addProducer(producer));
+  }
+
+  async #addProducer(producer: types.Producer): Promise<void> {
+    if (this.#data.state !== "recording" || this.#tracks.has(producer.id) || producer.closed) return;
+    const router = this.#deps.router(this.room);
+    if (!router) return;
+    const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;
+    const info = {
+      producerId: producer.id,
+      ...(member ? { member } : {}),
+      kind: producer.kind,
+      dir: safeName(member ?? "unknown"),
+      stem: `${producer.id}-${producer.kind}`,
+    };
+    let track: TrackRecorder | undefined;
+    try {
+      track = await TrackRecorder.start({
+        router,
+        producer,
+        root: this.dir,
+        info,
+        segmentSeconds: this.#data.segmentSeconds,
+        ports: this.#deps.ports,
+        ffmpegPath: this.#deps.ffmpegPath,
+      });
+    } catch (error) {
+      this.#deps.logger.error({ recording: this.id, producer: producer.id, err: (error as Error).message }, "could not record a track");
+      this.#setError("RECORDER_UNAVAILABLE", `track ${producer.id}: ${(error as Error).message}`);
+      return;
+    }
+    if (!track) {
+      this.#deps.logger.warn({ recording: this.id, producer: producer.id }, "codec cannot be recorded without transcoding; track skipped");
+      return;
+    }
+    const recorder = track;
+    this.#tracks.set(producer.id, recorder);
+    this.#data.tracks.push(recorder.info);
+    recorder.on("segment", (file, index) => void this.#track(this.#segmentClosed(recorder.info, file, index)));
+    recorder.once("end", ({ code, diskFull, stderr }) => {
+      this.#tracks.delete(producer.id);
+      this.#deps.logger.debug({ recording: this.id, producer: producer.id, code, stderr: stderr.slice(-1500) }, "recorder ended");
+      if (diskFull) this.spoolFull("ffmpeg could not write to the spool: no space left on device");
+      else if (code !== 0 && code !== 255 && this.#data.state === "recording")
+        this.#deps.logger.warn({ recording: this.id, producer: producer.id, code, stderr: stderr.slice(-300) }, "recorder exited");
+    });
+    await this.#save();
+    // stop() ran while this track was starting: it is not in the set stop() closed.
+    if (this.#data.state !== "recording") await recorder.stop();
+  }
+
+  /** Ends capture; closed segments go on uploading. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#data.state !== "recording") return;
+      this.#data.state = "stopping";
+      this.#data.stoppedAt = Date.now();
+      await this.#save();
+      await Promise.all([...this.#tracks.values()].map((t) => t.stop()));
+      // Segments announced by the last ffmpeg exits are still being hashed.
+      while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+      this.#data.state = "uploading";
+      await this.#save();
+      this.#emit("recording.progress", { state: this.#data.state, files: this.#data.files });
+      await this.#maybeFinish();
+    })();
+    return this.#stopping;
+  }
+
+  /** The spool is (nearly) full: capture stops with SPOOL_FULL; what was written still uploads. */
+  spoolFull(message: string): void {
+    if (this.#data.state !== "recording") return;
+    this.#setError("SPOOL_FULL", message);
+    this.#emit("recording.failed", { code: "SPOOL_FULL", message, fatal: false, files: this.#data.files });
+    void this.stop();
+  }
+
+  async status(): Promise<RecordingStatus> {
+    const open: RecordingFile[] = [];
+    for (const track of this.#tracks.values()) {
+      const file = await track.openSegment();
+      if (file && !this.#data.files.some((f) => f.file === file)) open.push({ ...fileBase(track.info, file), status: "recording" });
+    }
+    const d = this.#data;
+    return {
+      recordingId: d.recordingId,
+      room: d.room,
+      mode: d.mode,
+      state: d.state,
+      segmentSeconds: d.segmentSeconds,
+      storage: d.storage.kind,
+      startedAt: d.startedAt,
+      ...(d.stoppedAt === undefined ? {} : { stoppedAt: d.stoppedAt }),
+      files: [...d.files, ...open],
+      ...(d.error ? { error: d.error } : {}),
+    };
+  }
+
+  /** Stops capture for a node shutdown and releases the storage client; uploads resume on the next start. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.#storage.close();
+  }
+
+  async #segmentClosed(info: TrackInfo, file: string, segment: number): Promise<void> {
+    if (this.#data.files.some((f) => f.file === file)) return;
+    let digest: { bytes: number; sha256: string };
+    try {
+      digest = await digestFile(join(this.dir, file));
+    } catch {
+      return; // ffmpeg listed a segment it never wrote
+    }
+    const entry: RecordingFile = { ...fileBase(info, file), segment, ...digest, status: "pending", uploadAttempts: 0 };
+    this.#data.files.push(entry);
+    await this.#save();
+    this.#enqueue(entry);
+  }
+
+  #enqueue(entry: RecordingFile): void {
+    this.#deps.queue.enqueue({
+      id: `${this.id}/${entry.file}`,
+      run: () => this.#upload(entry),
+      failed: (error, attempt) => {
+        entry.uploadAttempts = attempt;
+        this.#setError("STORAGE_UNAVAILABLE", `upload of ${entry.file} failed (attempt ${attempt}): ${error.message}`);
+        if (!this.#outage) {
+          this.#outage = true;
+          this.#emit("recording.failed", {
+            code: "STORAGE_UNAVAILABLE",
+            message: error.message.slice(0, 900),
+            fatal: false,
+            files: this.#data.files,
+          });
+        }
+      },
+    });
+  }
+
+  async #upload(entry: RecordingFile): Promise<void> {
+    const digest = { bytes: entry.bytes ?? 0, sha256: entry.sha256 ?? "" };
+    const key = `${this.room}/${this.id}/${entry.file}`;
+    const spoolPath = join(this.dir, entry.file);
+    const present = await digestFile(spoolPath).then(
+      () => true,
+      () => false,
+    );
+    if (present) {
+      entry.location = await this.#storage.put(spoolPath, key, digest);
+    } else if (!(await this.#storage.verify(key, digest))) {
+      // Neither in the spool nor in storage: nothing left to retry.
+      entry.status = "failed";
+      this.#setError("RECORDING_FILE_LOST", `${entry.file} is missing from the spool and from storage`);
+      await this.#save();
+      await this.#maybeFinish();
+      return;
+    }
+    entry.status = "uploaded";
+    entry.uploadAttempts = (entry.uploadAttempts ?? 0) + 1;
+    if (this.#outage) {
+      this.#outage = false;
+      if (this.#data.error?.code === "STORAGE_UNAVAILABLE") delete this.#data.error;
+    }
+    // Journal first: a crash between the two leaves a spool file that recovery simply deletes.
+    await this.#save();
+    await rm(spoolPath, { force: true });
+    this.#emit("recording.progress", { state: this.#data.state, files: [entry] });
+    await this.#maybeFinish();
+  }
+
+  async #maybeFinish(): Promise<void> {
+    const d = this.#data;
+    if (d.state !== "uploading" || d.files.some((f) => f.status === "pending" || f.status === "recording")) return;
+    const lost = d.files.filter((f) => f.status === "failed");
+    d.state = lost.length > 0 ? "failed" : "available";
+    await this.#save();
+    if (d.state === "available") this.#emit("recording.available", { storage: d.storage.kind, files: d.files });
+    else
+      this.#emit("recording.failed", { code: "RECORDING_FILE_LOST", message: `${lost.length} file(s) lost`, fatal: true, files: d.files });
+    // Everything is in storage: the spool folder (journal, SDPs, segment lists) has done its job.
+    await rm(this.dir, { recursive: true, force: true });
+    this.#storage.close();
+  }
+
+  async #recover(): Promise<void> {
+    const d = this.#data;
+    if (d.state === "available" || d.state === "failed") {
+      await rm(this.dir, { recursive: true, force: true });
+      return;
+    }
+    if (d.state === "recording" || d.state === "stopping") {
+      // Capture died with the old process: every segment on disk, listed or not, is kept.
+      for (const track of d.tracks) {
+        const pattern = new RegExp(`^${track.stem}-(\\d+)\\.${track.ext}$`);
+        const names = await readdir(join(this.dir, track.dir)).catch(() => [] as string[]);
+        for (const name of names.sort()) {
+          const match = pattern.exec(name);
+          if (match) await this.#segmentClosed(track, join(track.dir, name), Number(match[1]));
+        }
+      }
+      if (d.state === "recording") this.#setError("NODE_RESTARTED", "capture ended by a node restart; the open segment may be cut short");
+      d.stoppedAt ??= Date.now();
+      d.state = "uploading";
+    }
+    for (const file of d.files) {
+      if (file.status === "uploaded") await rm(join(this.dir, file.file), { force: true });
+      else if (file.status === "pending") this.#enqueue(file);
+    }
+    await this.#save();
+    await this.#maybeFinish();
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#busy.add(promise);
+    void promise.finally(() => this.#busy.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  #setError(code: string, message: string): void {
+    this.#data.error = { code, message: message.slice(0, 1000) } satisfies RecordingErrorInfo;
+  }
+
+  async #save(): Promise<void> {
+    try {
+      await this.#journal.save(this.#data);
+    } catch (error) {
+      // A full spool must not crash the node: the state lives on in memory and is saved next time.
+      this.#deps.logger.error({ recording: this.id, err: (error as Error).message }, "could not write the recording journal");
+      if ((error as NodeJS.ErrnoException).code === "ENOSPC") this.spoolFull("no space left on the spool for the journal");
+    }
+  }
+
+  #emit<T extends RecordingEvent["type"]>(type: T, body: EventBody<T>): void {
+    this.emit("event", { type, room: this.room, at: Date.now(), recordingId: this.id, ...body } as unknown as RecordingEvent);
+  }
+}
+
+function fileBase(info: TrackInfo, file: string): Omit<RecordingFile, "status" | "segment"> & { segment: number } {
+  const segment = Number(/-(\d+)\.[a-z0-9]+$/.exec(file)?.[1] ?? 0);
+  return {
+    file,
+    producerId: info.producerId,
+    ...(info.member ? { member: info.member } : {}),
+    kind: info.kind,
+    codec: info.codec,
+    segment,
+  };
+}
+
+/** Member tags are free text; folder names are not. */
+function safeName(value: string): string {
+  return (
+    value
+      .replace(/[^A-Za-z0-9_.-]/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(0, 64) || "unknown"
+  );
+}

@@ -1,0 +1,54 @@
+/** Shared bits of the recording tests: a node with a temp spool, event capture, ffprobe, hashing. */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { RecordingEvent, RecordingStatus } from "@parley/shared";
+import { type TestNode, waitFor } from "./helpers.js";
+
+const run = promisify(execFile);
+
+export async function tempDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `parley-${name}-`));
+}
+
+/** Every recording event the node's manager emits, plus a waiter. */
+export function recordingEvents(node: TestNode) {
+  const events: RecordingEvent[] = [];
+  node.service.recordings.on("event", (e) => events.push(e));
+  return {
+    events,
+    wait<T extends RecordingEvent>(predicate: (e: RecordingEvent) => e is T, what: string, timeoutMs = 30_000): Promise<T> {
+      return waitFor(() => events.find(predicate) as T | undefined, what, timeoutMs);
+    },
+  };
+}
+
+export const isEvent =
+  <K extends RecordingEvent["type"]>(type: K, recordingId: string) =>
+  (e: RecordingEvent): e is Extract<RecordingEvent, { type: K }> =>
+    e.type === type && e.recordingId === recordingId;
+
+export async function ffprobe(path: string): Promise<{ codec: string; duration: number }> {
+  const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", path]);
+  const json = JSON.parse(stdout) as { streams: { codec_name: string }[]; format: { duration?: string } };
+  return { codec: json.streams[0]?.codec_name ?? "", duration: Number(json.format.duration ?? Number.NaN) };
+}
+
+export async function sha256(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
+/** Groups a status's files by producer and sums their ffprobe durations. */
+export function byTrack(status: RecordingStatus): Map<string, RecordingStatus["files"]> {
+  const tracks = new Map<string, RecordingStatus["files"]>();
+  for (const f of status.files) tracks.set(f.producerId, [...(tracks.get(f.producerId) ?? []), f]);
+  for (const files of tracks.values()) files.sort((a, b) => a.segment - b.segment);
+  return tracks;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

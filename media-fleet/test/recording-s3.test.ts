@@ -1,0 +1,186 @@
+/**
+ * Recording to real S3 (Ceph RGW from test/rgw.setup.ts): files land in the bucket with the spool's
+ * SHA-256, and an RGW outage during a recording keeps everything in the spool ("uploading") until
+ * RGW is back, then completes with matching bytes.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import type { RecordingStatus } from "@parley/shared";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTestNode, type TestNode, waitFor } from "./helpers.js";
+import { isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { type Publisher, publish } from "./recording-peer.js";
+
+const run = promisify(execFile);
+const ROOM = "ak_test:s3-room";
+const R = `/rooms/${encodeURIComponent(ROOM)}`;
+const BUCKET = "parley-recordings";
+const rgw = inject("rgw");
+
+let node: TestNode;
+let spool: string;
+let s3: S3Client;
+const publishers: Publisher[] = [];
+
+function storage() {
+  if ("unavailable" in rgw) throw new Error(rgw.unavailable);
+  return {
+    kind: "s3",
+    endpoint: rgw.endpoint,
+    region: "us-east-1",
+    bucket: BUCKET,
+    prefix: "tests/",
+    accessKeyId: rgw.env.S3_KEY,
+    secretAccessKey: rgw.env.S3_SECRET,
+    forcePathStyle: true,
+  } as const;
+}
+
+async function rgwCtl(command: "rgw-stop" | "rgw-start"): Promise<void> {
+  if ("unavailable" in rgw) throw new Error(rgw.unavailable);
+  await run(rgw.script, [command, rgw.dir], { env: { ...process.env, ...rgw.env } });
+}
+
+async function download(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+beforeAll(async () => {
+  const config = storage();
+  s3 = new S3Client({
+    endpoint: config.endpoint,
+    region: config.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+  });
+  // RGW starts in the background with the run; wait for it here.
+  await waitFor(
+    () =>
+      fetch(config.endpoint).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    "Ceph RGW",
+    90_000,
+  );
+  await waitFor(
+    () =>
+      s3.send(new CreateBucketCommand({ Bucket: BUCKET })).then(
+        () => true,
+        (e: Error) => (e.name === "BucketAlreadyOwnedByYou" ? true : undefined),
+      ),
+    "bucket",
+    30_000,
+  );
+  spool = await tempDir("spool-s3");
+  node = await startTestNode({
+    rtcBasePort: 21700,
+    env: {
+      SPOOL_DIR: spool,
+      NAS_PATH: join(spool, "..", "nas-s3"),
+      SPOOL_MIN_FREE_BYTES: "0",
+      UPLOAD_MAX_BACKOFF_MS: "1000",
+      RECORDING_MIN_PORT: "41400",
+      RECORDING_MAX_PORT: "41499",
+    },
+  });
+  publishers.push(await publish(node, ROOM, "m_alice", ["audio", "video"]));
+}, 120_000);
+afterAll(async () => {
+  for (const p of publishers) p.close();
+  await node?.stop();
+  s3?.destroy();
+});
+
+async function verifyInBucket(status: RecordingStatus): Promise<number> {
+  let bytes = 0;
+  for (const f of status.files) {
+    expect(f.status).toBe("uploaded");
+    const key = `tests/${ROOM}/${status.recordingId}/${f.file}`;
+    expect(f.location).toBe(`s3://${BUCKET}/${key}`);
+    const body = await download(key);
+    expect(body.length).toBe(f.bytes);
+    expect(createHash("sha256").update(body).digest("hex")).toBe(f.sha256);
+    bytes += body.length;
+  }
+  return bytes;
+}
+
+describe("per-track recording to S3 (Ceph RGW)", () => {
+  it("uploads every segment to the bucket, verified, and empties the spool", async () => {
+    const rec = recordingEvents(node);
+    expect(
+      (await node.call("POST", `${R}/recordings`, ROOM, { recordingId: "rec-s3-1", segmentSeconds: 3, storage: storage() })).status,
+    ).toBe(200);
+    await sleep(6500);
+    const stopAt = Date.now();
+    await node.call("POST", `${R}/recordings/rec-s3-1/stop`, ROOM, {});
+    await rec.wait(isEvent("recording.available", "rec-s3-1"), "available");
+    const status = (await node.call("GET", `${R}/recordings/rec-s3-1`, ROOM)).json as RecordingStatus;
+    expect(status.files.length).toBeGreaterThanOrEqual(4);
+    const bytes = await verifyInBucket(status);
+    console.log(
+      "s3 figures",
+      JSON.stringify({
+        files: status.files.length,
+        bytes,
+        msFromStopToAvailable: (rec.events.find(isEvent("recording.available", "rec-s3-1"))?.at ?? 0) - stopAt,
+      }),
+    );
+    expect(existsSync(join(spool, "rec-s3-1"))).toBe(false);
+    // The secret never comes back in a status.
+    expect(JSON.stringify(status)).not.toContain("parleysecret");
+  });
+
+  it("waits out an RGW outage with files in the spool, then completes when RGW is back", async () => {
+    const rec = recordingEvents(node);
+    expect(
+      (await node.call("POST", `${R}/recordings`, ROOM, { recordingId: "rec-s3-outage", segmentSeconds: 2, storage: storage() })).status,
+    ).toBe(200);
+    await sleep(1000);
+    await rgwCtl("rgw-stop");
+    await sleep(4000);
+    const stopped = (await node.call("POST", `${R}/recordings/rec-s3-outage/stop`, ROOM, {})).json as RecordingStatus;
+    expect(stopped.state).toBe("uploading");
+    expect(await rec.wait(isEvent("recording.failed", "rec-s3-outage"), "outage event")).toMatchObject({
+      code: "STORAGE_UNAVAILABLE",
+      fatal: false,
+    });
+    await sleep(1500);
+    const waiting = (await node.call("GET", `${R}/recordings/rec-s3-outage`, ROOM)).json as RecordingStatus;
+    expect(waiting.state).toBe("uploading");
+    const pending = waiting.files.filter((f) => f.status === "pending");
+    expect(pending.length).toBeGreaterThanOrEqual(2);
+    for (const f of pending) expect(existsSync(join(spool, "rec-s3-outage", f.file))).toBe(true);
+
+    const back = Date.now();
+    await rgwCtl("rgw-start");
+    const rgwUp = Date.now() - back;
+    const done = await waitFor(
+      async () => {
+        const s = (await node.call("GET", `${R}/recordings/rec-s3-outage`, ROOM)).json as RecordingStatus;
+        return s.state === "available" ? s : undefined;
+      },
+      "uploads after the outage",
+      30_000,
+    );
+    const bytes = await verifyInBucket(done);
+    console.log(
+      "s3 outage figures",
+      JSON.stringify({
+        files: done.files.length,
+        pendingDuringOutage: pending.length,
+        bytes,
+        rgwRestartMs: rgwUp,
+        msFromRgwStartToAvailable: Date.now() - back,
+      }),
+    );
+    expect(done.error).toBeUndefined();
+    expect(existsSync(join(spool, "rec-s3-outage"))).toBe(false);
+  });
+});
