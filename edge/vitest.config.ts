@@ -28,7 +28,7 @@ export default defineConfig(async () => {
       name: "edge",
       include: ["src/**/*.test.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
-      globalSetup: ["./test/auth-centre-server.ts"],
+      globalSetup: ["./test/auth-centre-server.ts", "./test/webhook-receiver.ts"],
       testTimeout: 60_000,
     },
   };

@@ -8,8 +8,10 @@ import type { HonoEnv } from "./env.js";
 import { fleetInternalRoutes, fleetRoutes } from "./fleet/routes.js";
 import { onError } from "./http/errors.js";
 import { locatorRoutes } from "./locator/routes.js";
+import { recordingRoutes, roomRecordingRoutes } from "./recordings/routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
 import { tokenRoutes } from "./tokens/routes.js";
+import { webhookRoutes } from "./webhooks/routes.js";
 
 /** The edge Worker's HTTP surface. Stateless: state lives in D1 and the Durable Objects. */
 export const app = new Hono<HonoEnv>()
@@ -27,6 +29,9 @@ export const app = new Hono<HonoEnv>()
   .route("/v1/rooms", roomAdminRoutes)
   .route("/v1/users", locatorRoutes)
   .route("/v1/calls", callRoutes)
+  .route("/v1/rooms", roomRecordingRoutes)
+  .route("/v1/recordings", recordingRoutes)
   .route("/v1/fleet", fleetRoutes)
   .route("/internal/fleet", fleetInternalRoutes)
-  .route("/v1/dev", devRoutes);
+  .route("/v1/dev", devRoutes)
+  .route("/v1/webhooks", webhookRoutes);

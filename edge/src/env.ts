@@ -1,6 +1,7 @@
 import type { FleetDO } from "./fleet/fleet-do.js";
 import type { AppDO } from "./licences/app-do.js";
 import type { RoomDO } from "./rooms/room-do.js";
+import type { WebhookDO } from "./webhooks/webhook-do.js";
 
 /** Bindings from wrangler.toml and secrets (`wrangler secret put`). Validated by config/. */
 export interface Env {
@@ -8,6 +9,8 @@ export interface Env {
   ROOMS: DurableObjectNamespace<RoomDO>;
   APPS: DurableObjectNamespace<AppDO>;
   FLEET: DurableObjectNamespace<FleetDO>;
+  /** One per app: the app's webhook event queue and deliveries. */
+  WEBHOOKS: DurableObjectNamespace<WebhookDO>;
   /** Bearer key for operator routes (apps, licences). At least 32 characters. */
   OPERATOR_KEY: string;
   /** Base64 of 32 random bytes: seals app secrets at rest (AES-256-GCM). */

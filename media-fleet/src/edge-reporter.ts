@@ -4,7 +4,7 @@
  * best-effort with backoff: the edge being down must never take the node down. Without EDGE_URL
  * everything is only logged, which is how a node runs on its own.
  */
-import { CONTROL_LIMITS, FLEET_ROUTES, type NodeEvent, type NodeHeartbeat, signFleetToken } from "@parley/shared";
+import { CONTROL_LIMITS, FLEET_ROUTES, type FleetEvent, type NodeHeartbeat, signFleetToken } from "@parley/shared";
 import type { Logger } from "./logger.js";
 
 export interface EdgeReporterOptions {
@@ -29,7 +29,7 @@ const MAX_BACKOFF_MS = 30_000;
 export class EdgeReporter {
   readonly #options: EdgeReporterOptions;
   readonly #fetch: typeof fetch;
-  #queue: NodeEvent[] = [];
+  #queue: FleetEvent[] = [];
   #dropped = 0;
   #seq = 0;
   #flushTimer: NodeJS.Timeout | undefined;
@@ -47,7 +47,7 @@ export class EdgeReporter {
     void this.#beat();
   }
 
-  report(event: NodeEvent): void {
+  report(event: FleetEvent): void {
     if (this.#stopped) return;
     if (!this.#options.edgeUrl) {
       this.#options.logger.debug({ event }, "node event (no EDGE_URL)");

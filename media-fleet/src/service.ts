@@ -1,5 +1,4 @@
 /** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
-import { NodeEvent } from "@parley/shared";
 import { version as MEDIASOUP_VERSION } from "mediasoup";
 import type { NodeConfig } from "./config.js";
 import { ControlServer } from "./control-server.js";
@@ -7,6 +6,7 @@ import { EdgeReporter } from "./edge-reporter.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
+import { DownloadHandler } from "./recording/downloads.js";
 import { ProducerRegistry } from "./recording/producer-registry.js";
 import { RecordingManager } from "./recording/recording-manager.js";
 import { WorkerPool } from "./worker-pool.js";
@@ -72,13 +72,22 @@ export async function startMediaNodeService(
     }),
   });
   node.on("event", (event) => reporter.report(event));
-  recordings.on("event", (event) => {
-    // Until NodeEvent includes RecordingEvent the edge would refuse the whole batch; send only what it accepts.
-    const accepted = NodeEvent.safeParse(event);
-    if (accepted.success) reporter.report(accepted.data);
-    else logger.debug({ type: event.type, recording: event.recordingId, room: event.room }, "recording event (not in NodeEvent yet)");
+  recordings.on("event", (event) => reporter.report(event));
+  const downloads = new DownloadHandler({
+    root: config.recording.nasPath,
+    secret: config.fleetSecret,
+    logger,
+    onResponse: (status) => metrics.controlRequests.inc({ route: "download", status: String(status) }),
   });
-  const server = new ControlServer({ node, recordings, nodeId: config.nodeId, fleetSecret: config.fleetSecret, metrics, logger });
+  const server = new ControlServer({
+    node,
+    recordings,
+    nodeId: config.nodeId,
+    fleetSecret: config.fleetSecret,
+    metrics,
+    logger,
+    downloads,
+  });
   let controlPort: number;
   try {
     controlPort = await server.listen(config.controlPort, config.controlHost);

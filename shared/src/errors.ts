@@ -56,10 +56,15 @@ export const ERROR_STATUS = {
   SPOOL_FULL: 507,
   STORAGE_UNAVAILABLE: 503,
   RECORDER_UNAVAILABLE: 503,
+  // recording downloads (shared/src/download-url.ts)
+  RECORDING_FILE_NOT_FOUND: 404,
+  RANGE_NOT_SATISFIABLE: 416,
   // apps
   NOT_FOUND: 404,
   SECRET_SLOTS_FULL: 409,
   LAST_SECRET: 409,
+  // webhooks (shared/src/webhooks.ts)
+  WEBHOOKS_FULL: 409,
   // server
   CONFIG_INVALID: 500,
   INTERNAL: 500,

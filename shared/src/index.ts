@@ -1,13 +1,18 @@
 export * from "./api.js";
 export * from "./calls.js";
 export * from "./control.js";
+export * from "./download-url.js";
 export * from "./errors.js";
+export * from "./fleet-events.js";
 export * from "./ids.js";
 export * from "./limits.js";
 export * from "./media.js";
 export * from "./recording.js";
+export * from "./room-recording.js";
+export * from "./s3-presign.js";
 export * from "./signal.js";
 export * from "./token.js";
+export * from "./webhooks.js";
 
 /** Exhaustiveness check for discriminated unions. */
 export function assertNever(value: never): never {

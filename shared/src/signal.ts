@@ -8,6 +8,7 @@ import { ClientInfo, QualityRequest } from "./calls.js";
 import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
 import { MemberId, RequestId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
+import { type PublicRecordingStatus, RecordingStartSignal, RecordingStopSignal } from "./room-recording.js";
 import { MEDIA_REQUESTS, type MediaEvent, type MediaResults, type TrackInfo } from "./media.js";
 
 export type JsonValue = z.infer<ReturnType<typeof z.json>>;
@@ -59,6 +60,8 @@ export const SignalRequest = z.discriminatedUnion("type", [
   KickRequest,
   PingRequest,
   QualityRequest,
+  RecordingStartSignal,
+  RecordingStopSignal,
   ...MEDIA_REQUESTS,
 ]);
 export type SignalRequest = z.infer<typeof SignalRequest>;
@@ -86,6 +89,7 @@ export type SignalEvent =
   | { type: "kicked"; by: string; reason?: string }
   | { type: "room.closed"; reason: string }
   | { type: "notification"; data: JsonObject }
+  | { type: "recording.state"; recordingId: string; status: PublicRecordingStatus }
   | MediaEvent;
 export type SignalEventType = SignalEvent["type"];
 
@@ -99,6 +103,8 @@ export interface SignalResults extends MediaResults {
   kick: Record<string, never>;
   ping: { now: number };
   quality: { stored: boolean };
+  "recording.start": { recordingId: string };
+  "recording.stop": Record<string, never>;
 }
 
 export type SignalOk<T extends SignalRequestType = SignalRequestType> = { id: RequestId; ok: true } & SignalResults[T];

@@ -2,7 +2,10 @@
  * The whole local stack in one process, as `npm start` runs it: the edge (wrangler, workerd) and
  * a media node (real mediasoup) that registers with it. Clients are SDK bots on @roamhq/wrtc.
  */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { DEV_APP_NAME } from "../../edge/src/dev/dev-app-name.js";
 import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { loadConfig } from "../../media-fleet/src/config.js";
@@ -14,6 +17,8 @@ import { AppsClient, mintToken } from "../../sdk/src/server/index.js";
 
 export interface Stack {
   edge: RunningEdge;
+  /** The node's spool and NAS folders live here (removed on stop). */
+  dataDir: string;
   node: MediaNodeService;
   nodeId: string;
   app: { appKey: string; appSecret: string };
@@ -48,6 +53,8 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   const edge = await startEdge({ state: "temp", logLevel: "error" });
   const nodeId = options.nodeId ?? `e2e-${process.pid}`;
   const controlPort = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
+  await mkdir(path.join(dataDir, "recordings"));
   // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
   const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
   const config = loadConfig({
@@ -64,8 +71,18 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
     DRAIN_GRACE_MS: "0",
     LOG_LEVEL: "warn",
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
+    SPOOL_DIR: path.join(dataDir, "spool"),
+    NAS_PATH: path.join(dataDir, "recordings"),
+    RECORDING_STORAGE: "nas",
   });
-  const node = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  let node: MediaNodeService;
+  try {
+    node = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  } catch (err) {
+    await edge.stop(); // do not leak a running edge (workerd) when the node cannot start
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const apps = new AppsClient(edge.url, edge.operatorKey);
   // named as `npm start`'s dev app, so the demo page's dev token endpoint mints for it too
   const created = await apps.create({ name: DEV_APP_NAME });
@@ -81,6 +98,7 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   const bots: Bot[] = [];
   return {
     edge,
+    dataDir,
     node,
     nodeId,
     app,
@@ -127,6 +145,7 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
       await Promise.allSettled(bots.map((b) => b.stop()));
       await node.shutdown(0);
       await edge.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   ParleyError,
   type TrackQualitySample,
 } from "@parley/shared";
+import { decodeCursor, encodeCursor } from "../http/cursor.js";
 
 interface CallRow {
   id: string;
@@ -96,18 +97,4 @@ function toSummary(row: CallRow): CallSummary {
     durationSeconds: row.ended_at === null ? null : Math.round((row.ended_at - row.started_at) / 1000),
     members: row.members,
   };
-}
-
-function encodeCursor(at: number, id: string): string {
-  return btoa(`${at}:${id}`);
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const [at, id] = atob(cursor).split(":");
-    if (!at || !id || !Number.isFinite(Number(at))) throw new Error("bad");
-    return [Number(at), id];
-  } catch {
-    throw new ParleyError("INVALID_REQUEST", "cursor: not a cursor this API returned");
-  }
 }

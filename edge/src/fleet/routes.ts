@@ -1,7 +1,7 @@
 import {
   bearerToken,
   CONTROL_LIMITS,
-  NodeEventBatch,
+  FleetEventBatch,
   NodeHeartbeat,
   ParleyError,
   Region,
@@ -16,7 +16,7 @@ import { operatorAuth } from "../middleware/operator-auth/index.js";
 import { fleetStub } from "./fleet-do.js";
 
 /** Reads a node's signed POST: the token must verify with FLEET_SECRET and be bound to this body. */
-async function readSigned<S extends typeof NodeHeartbeat | typeof NodeEventBatch>(c: Context<HonoEnv>, schema: S) {
+async function readSigned<S extends typeof NodeHeartbeat | typeof FleetEventBatch>(c: Context<HonoEnv>, schema: S) {
   const secret = config(c.env).fleetSecret;
   if (!secret) throw new ParleyError("NODE_UNAVAILABLE", "this edge has no FLEET_SECRET: media nodes cannot register");
   const body = await c.req.text();
@@ -44,7 +44,7 @@ export const fleetInternalRoutes = new Hono<HonoEnv>()
     return c.json({ ok: true, status });
   })
   .post("/events", async (c) => {
-    const batch = await readSigned(c, NodeEventBatch);
+    const batch = await readSigned(c, FleetEventBatch);
     const byRoom = new Map<string, typeof batch.events>();
     for (const event of batch.events) byRoom.set(event.room, [...(byRoom.get(event.room) ?? []), event]);
     // node room ids are the Room DOs' own names (appKey:room)

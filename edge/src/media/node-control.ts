@@ -1,7 +1,10 @@
-import { CONTROL_ROUTES, type ControlRouteName, isErrorCode, ParleyError, signControlToken } from "@parley/shared";
+import { CONTROL_ROUTES, isErrorCode, ParleyError, RECORDING_ROUTES, signControlToken } from "@parley/shared";
 import type { z } from "zod";
 
-type Route<N extends ControlRouteName> = (typeof CONTROL_ROUTES)[N];
+/** Every route the control server serves: media control and recordings. */
+const ROUTES = { ...CONTROL_ROUTES, ...RECORDING_ROUTES };
+type ControlRouteName = keyof typeof ROUTES;
+type Route<N extends ControlRouteName> = (typeof ROUTES)[N];
 export type ControlResponse<N extends ControlRouteName> = z.infer<Route<N>["response"]>;
 export type ControlBody<N extends ControlRouteName> = Route<N>["request"] extends z.ZodType ? z.input<Route<N>["request"]> : undefined;
 
@@ -25,7 +28,7 @@ export class NodeControl {
   }
 
   async call<N extends ControlRouteName>(name: N, body?: ControlBody<N>, id?: string): Promise<ControlResponse<N>> {
-    const route = CONTROL_ROUTES[name];
+    const route = ROUTES[name];
     const path = route.path.replace(":room", encodeURIComponent(this.#room)).replace(":id", encodeURIComponent(id ?? ""));
     const text = route.method === "GET" || route.method === "DELETE" ? undefined : JSON.stringify(body ?? {});
     const token = await signControlToken({ secret: this.#secret, node: this.node, room: this.#room, body: text });

@@ -1,28 +1,16 @@
 import { type ClientInfo, QUALITY_REPORT_MIN_INTERVAL_MS, randomId, type TrackQualitySample } from "@parley/shared";
+import type { D1Outbox } from "./d1-outbox.js";
 import type { MemberStore } from "./member-store.js";
 
-type Param = string | number | null;
-
-/**
- * Writes the room's call record (design §2 "call records (CDR)") to D1 without putting D1 on the
- * join path: each change is first appended to an outbox in the Room DO's own SQLite (durable
- * with the change that caused it), then flushed to D1 in order. A failed flush is retried from
- * the alarm, so an eviction or a D1 outage delays records but never loses them.
- */
+/** Writes the room's call record (design §2 "call records (CDR)") to D1 through the outbox. */
 export class CallRecorder {
-  #sql: SqlStorage;
   #members: MemberStore;
-  #db: D1Database;
-  #flushing: Promise<void> | null = null;
+  #outbox: D1Outbox;
   #lastQuality = new Map<string, number>();
 
-  constructor(sql: SqlStorage, members: MemberStore, db: D1Database) {
-    this.#sql = sql;
+  constructor(members: MemberStore, outbox: D1Outbox) {
     this.#members = members;
-    this.#db = db;
-    sql.exec(
-      "CREATE TABLE IF NOT EXISTS cdr_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statement TEXT NOT NULL, params TEXT NOT NULL)",
-    );
+    this.#outbox = outbox;
   }
 
   /** The current call's id; a call starts with its first member. */
@@ -84,30 +72,7 @@ export class CallRecorder {
     return true;
   }
 
-  pending(): number {
-    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM cdr_outbox").one().n;
-  }
-
-  /** Writes queued changes to D1 in order; one flush at a time. Throws when D1 refuses. */
-  flush(): Promise<void> {
-    this.#flushing ??= this.#flushOnce().finally(() => {
-      this.#flushing = null;
-    });
-    return this.#flushing;
-  }
-
-  async #flushOnce(): Promise<void> {
-    for (;;) {
-      const rows = this.#sql
-        .exec<{ seq: number; statement: string; params: string }>("SELECT seq, statement, params FROM cdr_outbox ORDER BY seq LIMIT 50")
-        .toArray();
-      if (rows.length === 0) return;
-      await this.#db.batch(rows.map((r) => this.#db.prepare(r.statement).bind(...(JSON.parse(r.params) as Param[]))));
-      this.#sql.exec("DELETE FROM cdr_outbox WHERE seq <= ?", rows.at(-1)?.seq ?? 0);
-    }
-  }
-
-  #enqueue(statement: string, params: Param[]): void {
-    this.#sql.exec("INSERT INTO cdr_outbox (statement, params) VALUES (?, ?)", statement, JSON.stringify(params));
+  #enqueue(statement: string, params: (string | number | null)[]): void {
+    this.#outbox.enqueue(statement, params);
   }
 }

@@ -150,6 +150,13 @@ export class MediaRelay {
     }
   }
 
+  /** The room's node with the room's router created on it (recordings need one). */
+  async control(): Promise<NodeControl> {
+    const node = await this.#node();
+    await node.call("getOrCreateRouter", {});
+    return node;
+  }
+
   /** Members are gone from the room: close what they had open on the node. */
   async membersGone(members: string[], roomEmpty: boolean): Promise<void> {
     if (roomEmpty) {

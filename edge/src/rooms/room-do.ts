@@ -2,46 +2,41 @@ import { DurableObject } from "cloudflare:workers";
 import {
   assertNever,
   type ErrorCode,
+  type FleetEvent,
+  isRecordingEvent,
   type JsonObject,
   type LeaveReason,
   LIMITS,
   type NodeEvent,
   ParleyError,
   parseSignalFrame,
+  type RecordingStatus,
   randomId,
   type SignalEvent,
   type SignalRequest,
+  type StartRoomRecordingRequest,
 } from "@parley/shared";
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
+import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
+import { OrderedWebhookEmitter } from "../webhooks/emit.js";
 import { CallRecorder } from "./call-recorder.js";
+import { D1Outbox } from "./d1-outbox.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
+import { RoomRecordings } from "./room-recordings.js";
+import { memberViews, RawReply, type RoomMemberView, roomView } from "./room-view.js";
+import { RoomWebhooks } from "./room-webhooks.js";
 import { SocketRegistry } from "./socket-registry.js";
 import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
+export type { RoomMemberView } from "./room-view.js";
+
 const CALL_RECORD_RETRY_MS = 5000;
 
-export interface RoomMemberView {
-  id: string;
-  user: string;
-  name: string | null;
-  metadataJson: string | null;
-  joinedAt: number;
-  connected: boolean;
-  hidden: boolean;
-}
-
-/**
- * A reply whose fields are already JSON text (`"a":1,"b":[...]`): join answers carry every
- * member, so they are spliced from the member cache instead of being serialised again.
- */
-class RawReply {
-  constructor(readonly fieldsJson: string) {}
-}
 type Reply = Record<string, unknown> | RawReply;
 
 /**
@@ -53,7 +48,10 @@ export class RoomDO extends DurableObject<Env> {
   #store: MemberStore;
   #media: MediaRelay;
   #calls: CallRecorder;
+  #outbox: D1Outbox;
+  #recordings: RoomRecordings;
   #sockets: SocketRegistry;
+  #events: RoomWebhooks;
   #joining = new WeakSet<WebSocket>();
   #closeAfterReply = new WeakSet<WebSocket>();
 
@@ -61,13 +59,23 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     this.#store = new MemberStore(ctx.storage.sql);
     this.#sockets = new SocketRegistry(ctx);
-    this.#calls = new CallRecorder(ctx.storage.sql, this.#store, env.DB);
+    this.#events = new RoomWebhooks(new OrderedWebhookEmitter(ctx, env), this.#store);
+    this.#outbox = new D1Outbox(ctx.storage.sql, env.DB);
+    this.#calls = new CallRecorder(this.#store, this.#outbox);
     this.#media = new MediaRelay(ctx.storage.sql, this.#store, env, {
       broadcast: (event, except) => this.#sockets.broadcast(event, except),
       sendTo: (member, event) => {
         const ws = this.#sockets.members().get(member);
         if (ws) send(ws, event);
       },
+    });
+    this.#recordings = new RoomRecordings(ctx.storage.sql, {
+      members: this.#store,
+      outbox: this.#outbox,
+      media: this.#media,
+      calls: this.#calls,
+      events: this.#events,
+      channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
     });
   }
 
@@ -139,7 +147,7 @@ export class RoomDO extends DurableObject<Env> {
       "timeout",
     );
     this.#store.pruneRevocations(Date.now() - LIMITS.maxTokenTtlSeconds * 1000);
-    await this.#calls.flush().catch(() => undefined);
+    await this.#outbox.flush().catch(() => undefined);
     await this.#scheduleAlarm();
   }
 
@@ -172,21 +180,36 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** Media node events for this room (through the edge's /internal/fleet/events). */
-  nodeEvents(node: string, events: NodeEvent[]): void {
-    this.#media.nodeEvents(node, events);
+  nodeEvents(node: string, events: FleetEvent[]): void {
+    const media: NodeEvent[] = [];
+    for (const event of events) {
+      if (isRecordingEvent(event)) this.#recordings.nodeEvent(event);
+      else media.push(event);
+    }
+    this.#media.nodeEvents(node, media);
+    this.#flushOutbox();
+  }
+
+  /** Public API: start / stop a recording of this room. */
+  startRecording(request: StartRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
+    return toRpcResult(async () => {
+      const status = await this.#recordings.start(request);
+      this.#flushOutbox();
+      return status;
+    });
+  }
+
+  stopRecording(recordingId: string): Promise<RpcResult<RecordingStatus>> {
+    return toRpcResult(async () => {
+      const status = await this.#recordings.stop(recordingId);
+      this.#flushOutbox();
+      return status;
+    });
   }
 
   /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
   members(): RoomMemberView[] {
-    return this.#store.all().map((m) => ({
-      id: m.id,
-      user: m.user,
-      name: m.name,
-      metadataJson: m.metadata,
-      joinedAt: m.joined_at,
-      connected: m.drop_deadline === null,
-      hidden: m.hidden === 1,
-    }));
+    return memberViews(this.#store);
   }
 
   // ── requests ─────────────────────────────────────────────────────────────
@@ -196,10 +219,23 @@ export class RoomDO extends DurableObject<Env> {
     switch (request.type) {
       case "ping":
         return { now };
+      case "recording.start": {
+        requireMember(state);
+        requireGrant(state, "record");
+        const status = await this.#recordings.start({ mode: request.mode, segmentSeconds: request.segmentSeconds });
+        this.#flushOutbox();
+        return { recordingId: status.recordingId };
+      }
+      case "recording.stop":
+        requireMember(state);
+        requireGrant(state, "record");
+        await this.#recordings.stop(request.recordingId);
+        this.#flushOutbox();
+        return {};
       case "quality": {
         const member = requireMember(state);
         const stored = this.#calls.quality(member, "sdk", now, request.mos, request.tracks);
-        if (stored) this.#flushCallRecord();
+        if (stored) this.#flushOutbox();
         return { stored };
       }
       case "join":
@@ -264,7 +300,10 @@ export class RoomDO extends DurableObject<Env> {
         licence: state.licence,
         now,
       });
-      if (!admitted.ok) throw new ParleyError(admitted.code as ErrorCode, admitted.message);
+      if (!admitted.ok) {
+        if (admitted.code.startsWith("LICENCE_")) this.#events.licenceLimit(state, admitted.code, admitted.message);
+        throw new ParleyError(admitted.code as ErrorCode, admitted.message);
+      }
       if (ws.readyState !== WebSocket.OPEN) {
         await appStub(this.env, state.appKey).release([id]);
         throw new ParleyError("NOT_IN_ROOM", "socket closed while joining");
@@ -282,8 +321,10 @@ export class RoomDO extends DurableObject<Env> {
       };
       this.#store.insert(row);
       this.#sockets.bind(ws, id);
+      const callBefore = this.#calls.callId;
       this.#calls.memberJoined({ id, user: state.user, joinedAt: now }, request.client);
-      this.#flushCallRecord();
+      this.#events.joined(state, this.#calls.callId as string, row, callBefore === null);
+      this.#flushOutbox();
       const member = toMemberInfo(row);
       if (!state.grants.hidden) this.#sockets.broadcast({ type: "member.joined", member }, id);
       return this.#roomView(id, `"resume":${JSON.stringify(resume)},`);
@@ -341,21 +382,25 @@ export class RoomDO extends DurableObject<Env> {
 
   async #removeMembers(ids: string[], reason: LeaveReason, opts: { announce?: boolean } = {}): Promise<void> {
     if (ids.length === 0) return;
-    const gone: { id: string; hidden: boolean }[] = [];
+    const gone: { id: string; user: string; hidden: boolean }[] = [];
     for (const id of ids) {
       const row = this.#store.get(id);
       if (!row) continue;
       this.#store.remove(id);
-      gone.push({ id, hidden: row.hidden === 1 });
+      gone.push({ id, user: row.user, hidden: row.hidden === 1 });
     }
     const appKey = this.#store.getMeta("appKey");
     if (!appKey) return;
     const app = appStub(this.env, appKey);
     const roomEmpty = this.#store.count() === 0;
     const at = Date.now();
+    this.#events.left(this.#calls.callId, gone, reason, roomEmpty, at);
     for (const g of gone) this.#calls.memberLeft(g.id, reason, at);
-    if (roomEmpty) this.#calls.roomEmpty(at);
-    this.#flushCallRecord();
+    if (roomEmpty) {
+      this.#calls.roomEmpty(at);
+      await this.#recordings.stopAll();
+    }
+    this.#flushOutbox();
     await this.#media.membersGone(
       gone.map((g) => g.id),
       roomEmpty,
@@ -371,9 +416,9 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** Flushes the call record to D1 after the current request; a failure is retried by the alarm. */
-  #flushCallRecord(): void {
+  #flushOutbox(): void {
     this.ctx.waitUntil(
-      this.#calls.flush().catch(async (err) => {
+      this.#outbox.flush().catch(async (err) => {
         console.error(JSON.stringify({ level: "warn", msg: "call record flush failed; retrying", error: String(err) }));
         await this.#scheduleAlarm();
       }),
@@ -382,18 +427,14 @@ export class RoomDO extends DurableObject<Env> {
 
   async #scheduleAlarm(): Promise<void> {
     const deadline = this.#store.nextDeadline();
-    const retry = this.#calls.pending() > 0 ? Date.now() + CALL_RECORD_RETRY_MS : null;
+    const retry = this.#outbox.pending() > 0 ? Date.now() + CALL_RECORD_RETRY_MS : null;
     const next = deadline === null ? retry : retry === null ? deadline : Math.min(deadline, retry);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
 
-  /** `member`, `members` (the others, visible ones) and `tracks`, for join and resume answers. */
   #roomView(memberId: string, extraJson = ""): RawReply {
-    const member = this.#store.memberJson(memberId) ?? "null";
-    return new RawReply(
-      `"member":${member},${extraJson}"members":${this.#store.visibleJson(memberId)},"tracks":${JSON.stringify(this.#media.tracks())}`,
-    );
+    return roomView(this.#store, JSON.stringify(this.#media.tracks()), memberId, extraJson);
   }
 }
 

@@ -46,6 +46,8 @@ export interface RoomEvents {
   trackMuted: (track: RemoteTrack, muted: boolean) => void;
   layersChanged: (track: RemoteTrack, spatialLayer: number | null, temporalLayer: number | null) => void;
   activeSpeaker: (member: string) => void;
+  /** The room's recording changed state: show people they are recorded. */
+  recordingState: (recordingId: string, status: "recording" | "uploading" | "available" | "failed") => void;
   message: (from: string, text: string, isPrivate: boolean) => void;
   notification: (data: unknown) => void;
   reconnecting: () => void;
@@ -207,6 +209,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.#member;
   }
 
+  /** Starts recording the room on the media node (needs the record grant); returns its id. */
+  async startRecording(options: { segmentSeconds?: number } = {}): Promise<string> {
+    return (await this.#signal.request("recording.start", options)).recordingId;
+  }
+
+  async stopRecording(recordingId: string): Promise<void> {
+    await this.#signal.request("recording.stop", { recordingId });
+  }
+
   async kick(member: string, reason?: string): Promise<void> {
     await this.#signal.request("kick", { member, reason });
   }
@@ -305,6 +316,9 @@ export class Room extends TypedEmitter<RoomEvents> {
         if (track) this.emit("layersChanged", track, event.spatialLayer, event.temporalLayer);
         return;
       }
+      case "recording.state":
+        this.emit("recordingState", event.recordingId, event.status);
+        return;
       case "speaker.active":
         this.emit("activeSpeaker", event.member);
         return;

@@ -1,0 +1,89 @@
+import { ParleyError, type RecordingInfo, type RecordingPage, type RecordingSearch } from "@parley/shared";
+import { decodeCursor, encodeCursor } from "../http/cursor.js";
+
+interface RecordingRow {
+  id: string;
+  app_key: string;
+  room: string;
+  call_id: string | null;
+  mode: "tracks";
+  status: RecordingInfo["status"];
+  node: string;
+  storage_kind: string;
+  started_at: number;
+  ended_at: number | null;
+  size_bytes: number;
+  members: string;
+  files: string;
+  error: string | null;
+}
+
+export interface StoredFile {
+  file: string;
+  member: string | null;
+  kind: "audio" | "video";
+  codec: string;
+  segment: number;
+  bytes: number | null;
+  sha256: string | null;
+  status: string;
+  location: string | null;
+}
+
+/** Reads the recordings index (D1). */
+export class RecordingStore {
+  #db: D1Database;
+
+  constructor(db: D1Database) {
+    this.#db = db;
+  }
+
+  async search(appKey: string, q: RecordingSearch): Promise<RecordingPage> {
+    const where: string[] = ["app_key = ?"];
+    const params: (string | number)[] = [appKey];
+    const add = (clause: string, ...values: (string | number)[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (q.room) add("room = ?", q.room);
+    if (q.from) add("started_at >= ?", q.from.getTime());
+    if (q.to) add("started_at <= ?", q.to.getTime());
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor);
+      add("(started_at < ? OR (started_at = ? AND id < ?))", at, at, id);
+    }
+    const { results } = await this.#db
+      .prepare(`SELECT * FROM recordings WHERE ${where.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`)
+      .bind(...params, q.limit + 1)
+      .all<RecordingRow>();
+    const page = results.slice(0, q.limit);
+    const last = page.at(-1);
+    return { recordings: page.map(toInfo), nextCursor: results.length > q.limit && last ? encodeCursor(last.started_at, last.id) : null };
+  }
+
+  async get(appKey: string, id: string): Promise<RecordingInfo & { node: string; storedFiles: StoredFile[] }> {
+    const row = await this.#db.prepare("SELECT * FROM recordings WHERE id = ? AND app_key = ?").bind(id, appKey).first<RecordingRow>();
+    if (!row) throw new ParleyError("RECORDING_NOT_FOUND", `no recording ${id} for this app`);
+    return { ...toInfo(row), node: row.node, storedFiles: JSON.parse(row.files) as StoredFile[] };
+  }
+}
+
+function toInfo(row: RecordingRow): RecordingInfo {
+  const files = JSON.parse(row.files) as StoredFile[];
+  return {
+    id: row.id,
+    room: row.room,
+    callId: row.call_id,
+    mode: row.mode,
+    status: row.status,
+    startedAt: new Date(row.started_at).toISOString(),
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
+    durationSeconds: row.ended_at === null ? null : Math.round((row.ended_at - row.started_at) / 1000),
+    sizeBytes: row.size_bytes,
+    formats: [...new Set(files.map((f) => f.file.split(".").pop() ?? ""))].filter(Boolean),
+    storage: row.storage_kind,
+    members: JSON.parse(row.members) as string[],
+    files: files.map(({ location: _location, ...f }) => f),
+    error: row.error ? (JSON.parse(row.error) as { code: string; message: string }) : null,
+  };
+}

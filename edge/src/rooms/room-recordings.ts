@@ -1,0 +1,173 @@
+import {
+  ParleyError,
+  publicStatus,
+  type RecordingEvent,
+  type RecordingFile,
+  type RecordingStatus,
+  randomId,
+  type StartRoomRecordingRequest,
+} from "@parley/shared";
+import type { CallRecorder } from "./call-recorder.js";
+import type { D1Outbox } from "./d1-outbox.js";
+import type { MediaRelay, MemberChannel } from "./media-relay.js";
+import type { MemberStore } from "./member-store.js";
+import type { RoomWebhooks } from "./room-webhooks.js";
+
+interface ActiveRow {
+  id: string;
+  state: string;
+}
+
+/**
+ * The room's recordings: started and stopped on the room's media node, indexed in D1 through the
+ * outbox (so the index survives evictions), announced to every member.
+ */
+export class RoomRecordings {
+  #sql: SqlStorage;
+  #members: MemberStore;
+  #outbox: D1Outbox;
+  #media: MediaRelay;
+  #calls: CallRecorder;
+  #channel: MemberChannel;
+  #events: RoomWebhooks;
+
+  constructor(
+    sql: SqlStorage,
+    deps: { members: MemberStore; outbox: D1Outbox; media: MediaRelay; calls: CallRecorder; events: RoomWebhooks; channel: MemberChannel },
+  ) {
+    this.#sql = sql;
+    this.#members = deps.members;
+    this.#outbox = deps.outbox;
+    this.#media = deps.media;
+    this.#calls = deps.calls;
+    this.#channel = deps.channel;
+    this.#events = deps.events;
+    sql.exec("CREATE TABLE IF NOT EXISTS room_recordings (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL)");
+  }
+
+  async start(request: { mode?: "tracks"; segmentSeconds?: number } & Partial<StartRoomRecordingRequest>): Promise<RecordingStatus> {
+    if (this.#members.count() === 0) throw new ParleyError("NOT_IN_ROOM", "the room has nobody in it: a recording starts with a live call");
+    const control = await this.#media.control();
+    const recordingId = `rec_${randomId(16)}`;
+    const status = await control.call("startRecording", {
+      recordingId,
+      mode: request.mode ?? "tracks",
+      segmentSeconds: request.segmentSeconds,
+    });
+    this.#sql.exec("INSERT OR REPLACE INTO room_recordings (id, state, node) VALUES (?, ?, ?)", recordingId, status.state, control.node);
+    this.#outbox.enqueue(
+      `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, members, files, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
+      [
+        recordingId,
+        this.#members.getMeta("appKey"),
+        this.#members.getMeta("room"),
+        this.#calls.callId,
+        status.mode,
+        publicStatus(status.state),
+        control.node,
+        status.storage,
+        status.startedAt,
+        JSON.stringify([...new Set(this.#members.all().map((m) => m.user))]),
+        Date.now(),
+      ],
+    );
+    this.#announce(recordingId, status.state);
+    this.#events.recordingStarted(recordingId, status.mode, status.startedAt);
+    return status;
+  }
+
+  async stop(recordingId: string): Promise<RecordingStatus> {
+    const row = this.#active(recordingId);
+    if (!row) throw new ParleyError("RECORDING_NOT_FOUND", `no recording ${recordingId} is running in this room`);
+    const status = await (await this.#media.control()).call("stopRecording", {}, recordingId);
+    this.#apply(recordingId, status.state, status.files, status.error ?? null, status.stoppedAt ?? Date.now());
+    return status;
+  }
+
+  /** The room emptied: stop what is still capturing (uploads go on on the node). */
+  async stopAll(): Promise<void> {
+    const rows = this.#sql
+      .exec<ActiveRow & Record<string, SqlStorageValue>>("SELECT id, state FROM room_recordings WHERE state = 'recording'")
+      .toArray();
+    for (const row of rows) await this.stop(row.id).catch(() => undefined);
+  }
+
+  /** Progress, availability and failures reported by the node. */
+  nodeEvent(event: RecordingEvent): void {
+    switch (event.type) {
+      case "recording.progress":
+        this.#apply(event.recordingId, event.state, event.files, null, event.state === "recording" ? null : event.at);
+        return;
+      case "recording.available":
+        this.#apply(event.recordingId, "available", event.files, null, event.at);
+        this.#events.recordingAvailable(event.recordingId, event.files, event.at);
+        return;
+      case "recording.failed":
+        this.#apply(event.recordingId, event.fatal ? "failed" : null, event.files, { code: event.code, message: event.message }, event.at);
+        if (event.fatal) this.#events.recordingFailed(event.recordingId, { code: event.code, message: event.message }, event.at);
+        return;
+    }
+  }
+
+  #apply(
+    recordingId: string,
+    state: RecordingStatus["state"] | null,
+    files: RecordingFile[],
+    error: { code: string; message: string } | null,
+    at: number | null,
+  ): void {
+    const previous = this.#active(recordingId)?.state;
+    if (state) this.#sql.exec("UPDATE room_recordings SET state = ? WHERE id = ?", state, recordingId);
+    const size = files.reduce((n, f) => n + (f.bytes ?? 0), 0);
+    const users = new Set<string>();
+    for (const f of files) {
+      const user = f.member ? this.#members.get(f.member)?.user : undefined;
+      if (user) users.add(user);
+    }
+    this.#outbox.enqueue(
+      `UPDATE recordings SET status = COALESCE(?, status), files = ?, size_bytes = ?, error = COALESCE(?, error),
+         ended_at = COALESCE(ended_at, ?), members = CASE WHEN ? = '[]' THEN members ELSE ? END, updated_at = ? WHERE id = ?`,
+      [
+        state ? publicStatus(state) : null,
+        JSON.stringify(files.map(publicFile)),
+        size,
+        error ? JSON.stringify(error) : null,
+        at,
+        JSON.stringify([...users]),
+        JSON.stringify([...users]),
+        Date.now(),
+        recordingId,
+      ],
+    );
+    if (state && previous !== undefined && publicStatus(state) !== publicStatus(previous as RecordingStatus["state"]))
+      this.#announce(recordingId, state);
+    if (state === "available" || state === "failed") this.#sql.exec("DELETE FROM room_recordings WHERE id = ?", recordingId);
+  }
+
+  #announce(recordingId: string, state: RecordingStatus["state"]): void {
+    this.#channel.broadcast({ type: "recording.state", recordingId, status: publicStatus(state) });
+  }
+
+  #active(recordingId: string): ActiveRow | null {
+    return (
+      this.#sql
+        .exec<ActiveRow & Record<string, SqlStorageValue>>("SELECT id, state FROM room_recordings WHERE id = ?", recordingId)
+        .toArray()[0] ?? null
+    );
+  }
+}
+
+function publicFile(f: RecordingFile) {
+  return {
+    file: f.file,
+    member: f.member ?? null,
+    kind: f.kind,
+    codec: f.codec,
+    segment: f.segment,
+    bytes: f.bytes ?? null,
+    sha256: f.sha256 ?? null,
+    status: f.status,
+    location: f.location ?? null,
+  };
+}

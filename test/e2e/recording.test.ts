@@ -1,0 +1,110 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack, waitFor } from "./stack.js";
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function api<T>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const res = await fetch(`${stack.edge.url}${urlPath}`, {
+    method,
+    headers: { authorization: `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as T };
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(path.join(entry.parentPath, entry.name));
+  }
+  return out;
+}
+
+type Info = {
+  id: string;
+  status: string;
+  members: string[];
+  formats: string[];
+  sizeBytes: number;
+  durationSeconds: number | null;
+  files: { file: string; kind: string; codec: string; bytes: number; sha256: string; status: string }[];
+};
+
+describe("recording a live call through the public API", () => {
+  it("records each member's tracks to the NAS folder, verified, and the index shows them available", async () => {
+    const alice = await stack.bot("rec", "alice");
+    const bob = await stack.bot("rec", "bob");
+    const announced = alice.room.waitFor("recordingState", (_id, status) => status === "recording", 30_000);
+
+    const started = await api<{ id: string; status: string }>("POST", "/v1/rooms/rec/recordings", { segmentSeconds: 2 });
+    expect(started.status).toBe(201);
+    expect(started.json.status).toBe("recording");
+    const [announcedId] = await announced;
+    expect(announcedId).toBe(started.json.id);
+
+    await new Promise((r) => setTimeout(r, 5000));
+    const stopped = await api<{ status: string }>("POST", `/v1/recordings/${started.json.id}/stop`, {});
+    expect(stopped.status).toBe(200);
+
+    let info: Info | null = null;
+    await waitFor(
+      async () => {
+        info = (await api<Info>("GET", `/v1/recordings/${started.json.id}`)).json;
+        return info.status === "available";
+      },
+      "the recording to become available",
+      60_000,
+      500,
+    );
+    const done = info as unknown as Info;
+    expect(done.members.sort()).toEqual(["alice", "bob"]);
+    expect(done.formats.sort()).toEqual(["ogg", "webm"]);
+    expect(done.sizeBytes).toBeGreaterThan(10_000);
+    expect(done.durationSeconds).toBeGreaterThanOrEqual(4);
+    const kinds = done.files.map((f) => `${f.kind}:${f.codec.toLowerCase()}`);
+    expect(kinds.filter((k) => k === "video:vp8").length).toBeGreaterThanOrEqual(2);
+    expect(kinds.filter((k) => k === "audio:opus").length).toBeGreaterThanOrEqual(2);
+    expect(done.files.every((f) => f.status === "uploaded")).toBe(true);
+
+    // every indexed file is in the NAS folder with the recorded checksum, and decodes
+    const onDisk = new Map<string, string>();
+    for (const file of await filesUnder(path.join(stack.dataDir, "recordings"))) {
+      onDisk.set(createHash("sha256").update(await readFile(file)).digest("hex"), file);
+    }
+    for (const f of done.files) expect(onDisk.has(f.sha256)).toBe(true);
+    const video = onDisk.get(done.files.find((f) => f.kind === "video")?.sha256 ?? "") as string;
+    const probe = JSON.parse(execFileSync("ffprobe", ["-v", "error", "-show_streams", "-of", "json", video], { encoding: "utf8" }));
+    expect(probe.streams[0].codec_name).toBe("vp8");
+    expect(probe.streams[0].width).toBe(320);
+
+    const list = await api<{ recordings: { id: string }[] }>("GET", "/v1/recordings?room=rec");
+    expect(list.json.recordings.map((r) => r.id)).toContain(started.json.id);
+    await Promise.all([alice.stop(), bob.stop()]);
+  });
+
+  it("refuses bad input and unknown recordings with typed errors", async () => {
+    const empty = await api<{ error: { code: string } }>("POST", "/v1/rooms/nobody-here/recordings", {});
+    expect(empty.json.error.code).toBe("NOT_IN_ROOM");
+    const bad = await api<{ error: { code: string } }>("POST", "/v1/rooms/rec/recordings", { segmentSeconds: 0 });
+    expect(bad.json.error.code).toBe("INVALID_REQUEST");
+    const unknown = await api<{ error: { code: string } }>("GET", "/v1/recordings/rec_doesnotexist0000");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.code).toBe("RECORDING_NOT_FOUND");
+  });
+
+  it("members need the record grant to start a recording over signalling", async () => {
+    const member = await stack.bot("rec-grant", "carol", { video: false, audio: false });
+    await expect(member.room.startRecording()).rejects.toMatchObject({ code: "GRANT_MISSING" });
+    await member.stop();
+  });
+});
