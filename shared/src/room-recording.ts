@@ -15,7 +15,12 @@ export const StartRoomRecordingRequest = z
 export type StartRoomRecordingRequest = z.input<typeof StartRoomRecordingRequest>;
 
 export const RecordingStartSignal = z
-  .object({ id: RequestId, type: z.literal("recording.start"), mode: z.enum(RECORDING_MODES).optional(), segmentSeconds: SegmentSeconds.optional() })
+  .object({
+    id: RequestId,
+    type: z.literal("recording.start"),
+    mode: z.enum(RECORDING_MODES).optional(),
+    segmentSeconds: SegmentSeconds.optional(),
+  })
   .strict();
 export const RecordingStopSignal = z.object({ id: RequestId, type: z.literal("recording.stop"), recordingId: z.string().max(64) }).strict();
 

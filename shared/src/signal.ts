@@ -8,8 +8,8 @@ import { ClientInfo, QualityRequest } from "./calls.js";
 import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
 import { MemberId, RequestId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
-import { type PublicRecordingStatus, RecordingStartSignal, RecordingStopSignal } from "./room-recording.js";
 import { MEDIA_REQUESTS, type MediaEvent, type MediaResults, type TrackInfo } from "./media.js";
+import { type PublicRecordingStatus, RecordingStartSignal, RecordingStopSignal } from "./room-recording.js";
 
 export type JsonValue = z.infer<ReturnType<typeof z.json>>;
 export type JsonObject = Record<string, JsonValue>;

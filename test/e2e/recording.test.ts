@@ -79,7 +79,12 @@ describe("recording a live call through the public API", () => {
     // every indexed file is in the NAS folder with the recorded checksum, and decodes
     const onDisk = new Map<string, string>();
     for (const file of await filesUnder(path.join(stack.dataDir, "recordings"))) {
-      onDisk.set(createHash("sha256").update(await readFile(file)).digest("hex"), file);
+      onDisk.set(
+        createHash("sha256")
+          .update(await readFile(file))
+          .digest("hex"),
+        file,
+      );
     }
     for (const f of done.files) expect(onDisk.has(f.sha256)).toBe(true);
     const video = onDisk.get(done.files.find((f) => f.kind === "video")?.sha256 ?? "") as string;
