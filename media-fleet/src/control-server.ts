@@ -10,6 +10,7 @@ import {
   CONTROL_LIMITS,
   CONTROL_ROUTES,
   type ControlRouteName,
+  DOWNLOAD_PATH,
   type ErrorCode,
   NodeRoomId,
   ParleyError,
@@ -21,6 +22,7 @@ import type { z } from "zod";
 import type { Logger } from "./logger.js";
 import type { MediaNode } from "./media-node.js";
 import type { NodeMetrics } from "./metrics.js";
+import type { DownloadHandler } from "./recording/downloads.js";
 import type { RecordingManager } from "./recording/recording-manager.js";
 import { ReplayGuard } from "./replay-guard.js";
 
@@ -79,6 +81,8 @@ export interface ControlServerOptions {
   fleetSecret: string;
   metrics: NodeMetrics;
   logger: Logger;
+  /** Signed NAS downloads, GET|HEAD /files/… (src/recording/downloads.ts); no such route without one. */
+  downloads?: DownloadHandler;
 }
 
 export class ControlServer {
@@ -117,6 +121,8 @@ export class ControlServer {
     const method = req.method ?? "GET";
     if (method === "GET" && url.pathname === "/healthz") return this.#health(res);
     if (method === "GET" && url.pathname === "/metrics") return this.#metrics(res);
+    if ((method === "GET" || method === "HEAD") && url.pathname.startsWith(DOWNLOAD_PATH) && this.#options.downloads)
+      return this.#options.downloads.handle(req, res);
     const match = ROUTES.map((r) => ({ route: r, groups: r.pattern.exec(url.pathname)?.groups })).find(
       (m) => m.groups && m.route.method === method,
     );

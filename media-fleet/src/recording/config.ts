@@ -52,6 +52,8 @@ export interface RecordingConfig {
   spoolMinFreeBytes: number;
   /** The storage used when a start request names none. */
   storage: StorageConfig;
+  /** NAS_PATH, absolute: the folder signed download URLs (GET /files/…) are served from, whatever the default storage. */
+  nasPath: string;
   segmentSeconds: number;
   ffmpegPath: string;
   minPort: number;
@@ -79,6 +81,7 @@ export function recordingConfigFrom(e: z.infer<typeof RecordingEnv>): RecordingC
     spoolDir: resolve(e.SPOOL_DIR),
     spoolMinFreeBytes: e.SPOOL_MIN_FREE_BYTES,
     storage,
+    nasPath: resolve(e.NAS_PATH),
     segmentSeconds: e.SEGMENT_SECONDS,
     ffmpegPath: e.FFMPEG_PATH,
     minPort: e.RECORDING_MIN_PORT,
