@@ -21,6 +21,13 @@ export interface Env {
   FLEET_SECRET?: string;
   /** Region whose media nodes take this edge's rooms; default "local". */
   DEFAULT_REGION?: string;
+  /** S3 settings of the recordings bucket (secrets: wrangler secret put), for presigned links. */
+  S3_ENDPOINT?: string;
+  S3_REGION?: string;
+  S3_BUCKET?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  S3_FORCE_PATH_STYLE?: string;
   /**
    * "1" turns on the dev-only routes (edge/src/dev: tokens for the dev app without credentials).
    * Set only by the local launcher (infra/dev/edge.ts); never in wrangler.toml.

@@ -92,6 +92,25 @@ describe("recording a live call through the public API", () => {
     expect(probe.streams[0].codec_name).toBe("vp8");
     expect(probe.streams[0].width).toBe(320);
 
+    // time-limited links: each downloads the recorded bytes; ranges work; a tampered link is refused
+    const links = await api<{ expiresAt: string; files: { file: string; url: string }[] }>(
+      "GET",
+      `/v1/recordings/${started.json.id}/url?expires=600`,
+    );
+    expect(links.status).toBe(200);
+    expect(links.json.files).toHaveLength(done.files.length);
+    for (const link of links.json.files) {
+      const bytes = Buffer.from(await (await fetch(link.url)).arrayBuffer());
+      const sha = createHash("sha256").update(bytes).digest("hex");
+      expect(sha).toBe(done.files.find((f) => f.file === link.file)?.sha256);
+    }
+    const first = links.json.files[0]?.url as string;
+    const partial = await fetch(first, { headers: { range: "bytes=0-99" } });
+    expect(partial.status).toBe(206);
+    expect((await partial.arrayBuffer()).byteLength).toBe(100);
+    const tampered = await fetch(first.replace(/sig=([A-Za-z0-9_-])/, (_m, c: string) => `sig=${c === "A" ? "B" : "A"}`));
+    expect(tampered.status).toBe(401);
+
     const list = await api<{ recordings: { id: string }[] }>("GET", "/v1/recordings?room=rec");
     expect(list.json.recordings.map((r) => r.id)).toContain(started.json.id);
     await Promise.all([alice.stop(), bob.stop()]);

@@ -18,6 +18,13 @@ const Config = z.object({
   FLEET_SECRET: z.string().min(32, "FLEET_SECRET must be at least 32 characters (media nodes use the same value)").optional(),
   DEFAULT_REGION: Region.default("local"),
   DEV_MODE: z.enum(["0", "1"], { error: 'DEV_MODE must be "1" (local dev routes on) or "0"' }).default("0"),
+  // Where recordings go in S3 (the same settings the media nodes use), to presign download links.
+  S3_ENDPOINT: z.url("S3_ENDPOINT must be a URL").optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
 });
 
 export interface EdgeConfig {
@@ -30,6 +37,8 @@ export interface EdgeConfig {
   defaultRegion: string;
   /** Dev-only routes (edge/src/dev) answer; only the local launcher turns this on. */
   devMode: boolean;
+  /** S3 settings for presigned recording links; null when S3_BUCKET / keys are not set. */
+  s3: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean } | null;
 }
 
 const cache = new WeakMap<object, EdgeConfig>();
@@ -53,6 +62,17 @@ export function config(env: Env): EdgeConfig {
     fleetSecret: parsed.data.FLEET_SECRET ?? null,
     defaultRegion: parsed.data.DEFAULT_REGION,
     devMode: parsed.data.DEV_MODE === "1",
+    s3:
+      parsed.data.S3_BUCKET && parsed.data.S3_ACCESS_KEY_ID && parsed.data.S3_SECRET_ACCESS_KEY
+        ? {
+            endpoint: parsed.data.S3_ENDPOINT,
+            region: parsed.data.S3_REGION,
+            bucket: parsed.data.S3_BUCKET,
+            accessKeyId: parsed.data.S3_ACCESS_KEY_ID,
+            secretAccessKey: parsed.data.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: parsed.data.S3_FORCE_PATH_STYLE === "true",
+          }
+        : null,
   };
   cache.set(env, value);
   return value;

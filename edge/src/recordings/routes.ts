@@ -5,8 +5,11 @@ import { unwrap } from "../http/rpc-result.js";
 import { readJson, readParam } from "../http/validate.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { roomStub } from "../rooms/room-do.js";
+import { downloadLinks } from "./download-links.js";
 import { RecordingStore } from "./recording-store.js";
 
+/** Link lifetime in seconds: 1 minute to 24 hours. */
+const ExpiresParam = z.coerce.number().int().min(60).max(86_400);
 const RecordingIdParam = z.string().regex(/^rec_[A-Za-z0-9]{8,32}$/, "recording ids look like rec_ followed by letters and digits");
 
 /** `POST /v1/rooms/:room/recordings`: start recording a live room. */
@@ -32,6 +35,12 @@ export const recordingRoutes = new Hono<AppAuthEnv>()
       ...info
     } = await new RecordingStore(c.env.DB).get(c.get("app").appKey, readParam(c.req.param("id"), RecordingIdParam, "id"));
     return c.json(info);
+  })
+  .get("/:id/url", async (c) => {
+    const appKey = c.get("app").appKey;
+    const recording = await new RecordingStore(c.env.DB).get(appKey, readParam(c.req.param("id"), RecordingIdParam, "id"));
+    const expires = readParam(c.req.query("expires") ?? "3600", ExpiresParam, "expires");
+    return c.json({ id: recording.id, ...(await downloadLinks(c.env, recording, appKey, expires)) });
   })
   .post("/:id/stop", async (c) => {
     const appKey = c.get("app").appKey;
