@@ -1,8 +1,13 @@
 import { defineConfig } from "vitest/config";
 
-/** `npm test`: every suite. The edge runs inside workerd; the rest in Node. */
+/**
+ * `npm test`: every suite. The edge runs inside workerd; the rest in Node. Files run one at a
+ * time: media tests check real-time figures (durations within 10 %, frame rates) that two
+ * encoders racing on a 2-core machine would distort.
+ */
 export default defineConfig({
   test: {
+    fileParallelism: false,
     projects: [
       "edge/vitest.config.ts",
       "shared/vitest.config.ts",

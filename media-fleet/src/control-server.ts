@@ -16,6 +16,8 @@ import {
   ParleyError,
   RECORDING_ROUTES,
   type RecordingRouteName,
+  SNAPSHOT_ROUTES,
+  type SnapshotRouteName,
   verifyControlToken,
 } from "@parley/shared";
 import type { z } from "zod";
@@ -27,14 +29,14 @@ import type { RecordingManager } from "./recording/recording-manager.js";
 import { ReplayGuard } from "./replay-guard.js";
 
 interface Route {
-  name: ControlRouteName | RecordingRouteName;
+  name: ControlRouteName | RecordingRouteName | SnapshotRouteName;
   method: string;
   pattern: RegExp;
   request: z.ZodType | null;
 }
 
-const ROUTES: Route[] = Object.entries({ ...CONTROL_ROUTES, ...RECORDING_ROUTES }).map(([name, r]) => ({
-  name: name as ControlRouteName | RecordingRouteName,
+const ROUTES: Route[] = Object.entries({ ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES }).map(([name, r]) => ({
+  name: name as ControlRouteName | RecordingRouteName | SnapshotRouteName,
   method: r.method,
   pattern: new RegExp(`^${r.path.replace(":room", "(?<room>[^/]+)").replace(":id", "(?<id>[^/]+)")}$`),
   request: r.request,
@@ -68,7 +70,8 @@ const HANDLERS: Record<ControlRouteName, Handler> = {
 };
 
 type RecordingHandler = (recordings: RecordingManager, room: string, id: string, body: never) => Promise<unknown>;
-const RECORDING_HANDLERS: Record<RecordingRouteName, RecordingHandler> = {
+const RECORDING_HANDLERS: Record<RecordingRouteName | SnapshotRouteName, RecordingHandler> = {
+  takeSnapshot: (recordings, room, _id, body) => recordings.snapshot(room, body as never),
   startRecording: (recordings, room, _id, body) => recordings.start(room, body),
   stopRecording: (recordings, room, id) => recordings.stop(room, id),
   getRecording: (recordings, room, id) => recordings.get(room, id),
@@ -146,7 +149,7 @@ export class ControlServer {
       const name = match.route.name;
       const result =
         name in RECORDING_HANDLERS
-          ? await RECORDING_HANDLERS[name as RecordingRouteName](this.#options.recordings, room, id, body as never)
+          ? await RECORDING_HANDLERS[name as RecordingRouteName | SnapshotRouteName](this.#options.recordings, room, id, body as never)
           : await HANDLERS[name as ControlRouteName](this.#options.node, room, id, body as never);
       this.#send(res, 200, result, routeName);
     } catch (error) {

@@ -1,8 +1,9 @@
 /** Public HTTP API bodies (`/v1/...`): requests are validated with these, responses typed by them. */
 import { z } from "zod";
+import { NodeLoad, Region } from "./control.js";
 import { RoomName, UserId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
-import { Grants, type SecretSlot } from "./token.js";
+import { Grants, SecretSlot } from "./token.js";
 
 export const Licence = z
   .object({
@@ -38,27 +39,44 @@ export const UpdateAppRequest = z
   .strict();
 export type UpdateAppRequest = z.infer<typeof UpdateAppRequest>;
 
-export interface AppInfo {
-  appKey: string;
-  name: string;
-  disabled: boolean;
-  licence: Licence;
-  authCentreUrl: string | null;
+/** A licence as the API answers it: every field present (Licence, the request, has defaults). */
+export const LicenceInfoSchema = z.object({
+  expiresAt: z.string().nullable(),
+  maxRooms: z.number().int().nullable(),
+  maxUsers: z.number().int().nullable(),
+});
+
+/** An app as the API shows it; secrets are shown only when created. */
+export const AppInfoSchema = z.object({
+  appKey: z.string(),
+  name: z.string(),
+  disabled: z.boolean(),
+  licence: LicenceInfoSchema,
+  authCentreUrl: z.string().nullable(),
   /** Which secret slots hold a valid secret. Secrets themselves are shown only when created. */
-  secretSlots: SecretSlot[];
-  createdAt: string;
-}
+  secretSlots: z.array(SecretSlot),
+  createdAt: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
 
-export interface CreatedApp extends AppInfo {
-  appSecret: string;
-  slot: SecretSlot;
-}
+/** Answer to `POST /v1/apps`: the first secret, shown this once. */
+export const CreatedAppSchema = AppInfoSchema.extend({ appSecret: z.string(), slot: SecretSlot });
+export type CreatedApp = z.infer<typeof CreatedAppSchema>;
 
-export interface CreatedSecret {
-  appKey: string;
-  slot: SecretSlot;
-  appSecret: string;
-}
+/** Answer to `POST /v1/apps/:appKey/secrets`: the new slot's secret, shown this once. */
+export const CreatedSecretSchema = z.object({ appKey: z.string(), slot: SecretSlot, appSecret: z.string() });
+export type CreatedSecret = z.infer<typeof CreatedSecretSchema>;
+
+export const AppListSchema = z.object({ apps: z.array(AppInfoSchema) });
+export type AppList = z.infer<typeof AppListSchema>;
+
+/** Live use against the licence: `GET /v1/apps/:appKey/usage`. */
+export const AppUsageSchema = z.object({
+  appKey: z.string(),
+  licence: LicenceInfoSchema,
+  usage: z.object({ rooms: z.number().int(), users: z.number().int() }),
+});
+export type AppUsage = z.infer<typeof AppUsageSchema>;
 
 export const TokenRequest = z
   .object({
@@ -71,23 +89,22 @@ export const TokenRequest = z
   .strict();
 export type TokenRequest = z.input<typeof TokenRequest>;
 
-export interface TokenResponse {
-  token: string;
-  expiresAt: string;
-}
+export const TokenResponseSchema = z.object({ token: z.string().min(1), expiresAt: z.string() });
+export type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
-export interface UserSession {
-  room: string;
-  member: string;
-  user: string;
-  joinedAt: number;
-  connected: boolean;
-}
+export const UserSessionSchema = z.object({
+  room: z.string(),
+  member: z.string(),
+  user: z.string(),
+  /** Unix ms. */
+  joinedAt: z.number(),
+  /** False while the member is inside its resume window. */
+  connected: z.boolean(),
+});
+export type UserSession = z.infer<typeof UserSessionSchema>;
 
-export interface SessionsResponse {
-  user: string;
-  sessions: UserSession[];
-}
+export const SessionsResponseSchema = z.object({ user: z.string(), sessions: z.array(UserSessionSchema) });
+export type SessionsResponse = z.infer<typeof SessionsResponseSchema>;
 
 export const NotifyRequest = z
   .object({
@@ -99,16 +116,19 @@ export const NotifyRequest = z
   .strict();
 export type NotifyRequest = z.infer<typeof NotifyRequest>;
 
-export interface NotifyResponse {
-  delivered: number;
-}
+export const NotifyResponseSchema = z.object({ delivered: z.number().int() });
+export type NotifyResponse = z.infer<typeof NotifyResponseSchema>;
 
 export const CloseRoomRequest = z.object({ reason: z.string().max(256).optional() }).strict();
 
-export interface CloseRoomResponse {
-  room: string;
-  removed: number;
-}
+export const CloseRoomResponseSchema = z.object({ room: z.string(), removed: z.number().int() });
+export type CloseRoomResponse = z.infer<typeof CloseRoomResponseSchema>;
+
+/** `GET /healthz`. */
+export const HealthSchema = z.object({ ok: z.literal(true) });
+
+/** `POST /v1/dev/token` (local stack only): a token for the dev app. */
+export const DevTokenResponseSchema = TokenResponseSchema.extend({ appKey: z.string() });
 
 /** What a customer's auth centre answers (2xx) for an opaque token it accepts. */
 export const AuthCentreAnswer = z.object({
@@ -117,3 +137,21 @@ export const AuthCentreAnswer = z.object({
   grants: Grants.optional(),
 });
 export type AuthCentreAnswer = z.infer<typeof AuthCentreAnswer>;
+
+/** One media node as `GET /v1/fleet/nodes` shows it. */
+export const FleetNodeSchema = z.object({
+  node: z.string(),
+  region: z.string(),
+  controlUrl: z.string(),
+  publicAddress: z.string(),
+  workers: z.number().int(),
+  load: NodeLoad,
+  /** `down` after 15 s without a heartbeat. */
+  status: z.enum(["up", "draining", "down"]),
+  /** Unix ms. */
+  lastSeen: z.number(),
+  startedAt: z.number(),
+  version: z.string(),
+});
+
+export const FleetNodesResponseSchema = z.object({ region: Region, nodes: z.array(FleetNodeSchema) });

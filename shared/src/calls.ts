@@ -1,6 +1,6 @@
 /** Call records (CDR) and quality reports: contracts for signalling and the HTTP API. */
 import { z } from "zod";
-import { RequestId, RoomName, UserId } from "./ids.js";
+import { QueryInstant, RequestId, RoomName, UserId } from "./ids.js";
 
 /** What a client says about itself on join: shown in call records. */
 export const ClientInfo = z
@@ -32,6 +32,8 @@ export const TrackQualitySample = z
     width: Figure,
     height: Figure,
     framesDecoded: Figure,
+    /** Received video: milliseconds of the interval with no new frame rendered (stalls > 300 ms count). */
+    stalledMs: Figure.optional(),
     audioLevel: Figure,
     mos: z.number().min(1).max(5).nullable(),
   })
@@ -57,8 +59,8 @@ export const CallSearch = z
     room: RoomName.optional(),
     user: UserId.optional(),
     /** ISO-8601 or unix ms: calls that started at or after. */
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
+    from: QueryInstant.optional(),
+    to: QueryInstant.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     /** Opaque: `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
@@ -66,39 +68,79 @@ export const CallSearch = z
   .strict();
 export type CallSearch = z.infer<typeof CallSearch>;
 
-export interface CallSummary {
-  id: string;
-  room: string;
-  startedAt: string;
-  endedAt: string | null;
-  durationSeconds: number | null;
-  members: number;
+export const CallSummarySchema = z.object({
+  id: z.string(),
+  room: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  members: z.number().int(),
+});
+export type CallSummary = z.infer<typeof CallSummarySchema>;
+
+export const CallMemberRecordSchema = z.object({
+  member: z.string(),
+  user: z.string(),
+  joinedAt: z.string(),
+  leftAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  leaveReason: z.string().nullable(),
+  client: ClientInfo.nullable(),
+});
+export type CallMemberRecord = z.infer<typeof CallMemberRecordSchema>;
+
+export const QualityPointSchema = z.object({
+  member: z.string(),
+  at: z.string(),
+  source: z.enum(["sdk", "node"]),
+  mos: z.number().nullable(),
+  tracks: z.array(TrackQualitySample),
+});
+export type QualityPoint = z.infer<typeof QualityPointSchema>;
+
+export const CallDetailSchema = CallSummarySchema.extend({
+  endpoints: z.array(CallMemberRecordSchema),
+  quality: z.array(QualityPointSchema),
+});
+export type CallDetail = z.infer<typeof CallDetailSchema>;
+
+/** One page, newest first; pass `nextCursor` as `cursor` for the next (null: the last page). */
+export const CallPageSchema = z.object({ calls: z.array(CallSummarySchema), nextCursor: z.string().nullable() });
+export type CallPage = z.infer<typeof CallPageSchema>;
+
+export const StatsQuery = z
+  .object({
+    /** ISO-8601 or unix ms; default: 24 hours before `to`. */
+    from: QueryInstant.optional(),
+    /** Default: now. */
+    to: QueryInstant.optional(),
+    /** Bucket length in seconds: 5 minutes to a day; default one hour. */
+    bucket: z.coerce.number().int().min(300).max(86_400).default(3600),
+  })
+  .strict();
+export type StatsQuery = z.infer<typeof StatsQuery>;
+
+export interface StatsBucket {
+  start: string;
+  /** Most rooms / members live at the same time within the bucket. */
+  peakRooms: number;
+  peakUsers: number;
+  joins: number;
+  refusedJoins: number;
+  /** joins / (joins + refused joins); null without attempts. */
+  joinSuccessRate: number | null;
+  /** Quality reports received (SDK, every 5 s per member). */
+  reports: number;
+  /** Share of reports in which received video stalled for more than 300 ms. */
+  stallRate: number | null;
+  /** Share of reports in which every track lost less than 5 % of packets. */
+  goodTransmissionRate: number | null;
+  averageMos: number | null;
 }
 
-export interface CallMemberRecord {
-  member: string;
-  user: string;
-  joinedAt: string;
-  leftAt: string | null;
-  durationSeconds: number | null;
-  leaveReason: string | null;
-  client: ClientInfo | null;
-}
-
-export interface QualityPoint {
-  member: string;
-  at: string;
-  source: "sdk" | "node";
-  mos: number | null;
-  tracks: TrackQualitySample[];
-}
-
-export interface CallDetail extends CallSummary {
-  endpoints: CallMemberRecord[];
-  quality: QualityPoint[];
-}
-
-export interface CallPage {
-  calls: CallSummary[];
-  nextCursor: string | null;
+export interface StatsResponse {
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  buckets: StatsBucket[];
 }

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Stable error codes. Clients switch on `code`; `message` is for people.
  * The HTTP status is what the edge answers with when the error ends an HTTP request.
@@ -56,6 +58,10 @@ export const ERROR_STATUS = {
   SPOOL_FULL: 507,
   STORAGE_UNAVAILABLE: 503,
   RECORDER_UNAVAILABLE: 503,
+  /** A composite's image watermark could not be fetched or decoded (recording-composite.ts). */
+  WATERMARK_UNREADABLE: 422,
+  /** A snapshot named no producer with video in the room, or none arrived in time. */
+  SNAPSHOT_FAILED: 422,
   // recording downloads (shared/src/download-url.ts)
   RECORDING_FILE_NOT_FOUND: 404,
   RANGE_NOT_SATISFIABLE: 416,
@@ -77,6 +83,18 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
 }
+
+/**
+ * `{error: {code, message}}`: every HTTP refusal. `code` is a string, not an enum of ERROR_CODES,
+ * because an edge newer than a client may send a code the client does not know yet.
+ */
+export const ErrorEnvelopeSchema = z.object({
+  error: z.object({
+    code: z.string().meta({ description: "a stable code from the error table; switch on it", examples: ["INVALID_REQUEST"] }),
+    message: z.string().meta({ description: "for people; names the field or limit" }),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
 /** An error a caller can act on: it carries a stable code and a human message. */
 export class ParleyError extends Error {

@@ -22,3 +22,9 @@ export type UserId = z.infer<typeof UserId>;
 /** A signalling request id: chosen by the client, echoed in the response. */
 export const RequestId = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
 export type RequestId = z.infer<typeof RequestId>;
+
+/** A query-string instant: ISO-8601, or unix milliseconds as digits. */
+export const QueryInstant = z.preprocess(
+  (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
+  z.coerce.date({ error: "expected an ISO-8601 instant or unix milliseconds" }),
+);

@@ -1,5 +1,6 @@
 export * from "./api.js";
 export * from "./calls.js";
+export * from "./console.js";
 export * from "./control.js";
 export * from "./download-url.js";
 export * from "./errors.js";

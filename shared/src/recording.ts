@@ -9,6 +9,9 @@
  */
 import { z } from "zod";
 import { EmptyBody, MediaId, MediaKind, MemberTag, NodeRoomId } from "./control.js";
+import { CompositeOptions } from "./recording-composite.js";
+
+export * from "./recording-composite.js";
 
 export const RECORDING_LIMITS = {
   minSegmentSeconds: 1,
@@ -57,16 +60,29 @@ export type StorageConfig = z.infer<typeof StorageConfig>;
 export type S3StorageConfig = z.infer<typeof S3Storage>;
 
 export const RECORDING_MODES = ["tracks"] as const;
+/**
+ * Modes the node accepts. Kept apart from RECORDING_MODES (which the public API and signalling use)
+ * so customers only get composite once the edge passes its options through.
+ */
+export const NODE_RECORDING_MODES = ["tracks", "composite"] as const;
+/** Modes a status can report: snapshots are stored and reported like recordings. */
+export const RECORDING_STATUS_MODES = ["tracks", "composite", "snapshot"] as const;
 
 export const StartRecordingRequest = z
   .object({
     recordingId: RecordingId,
-    mode: z.enum(RECORDING_MODES).default("tracks"),
+    mode: z.enum(NODE_RECORDING_MODES).default("tracks"),
     segmentSeconds: z.number().int().min(RECORDING_LIMITS.minSegmentSeconds).max(RECORDING_LIMITS.maxSegmentSeconds).optional(),
     /** Where files go; the node's configured storage (RECORDING_STORAGE) when omitted. */
     storage: StorageConfig.optional(),
+    /** Composite mode only: layout, canvas, rates and watermarks (defaults in COMPOSITE_DEFAULTS). */
+    composite: CompositeOptions.optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.composite === undefined || r.mode === "composite", {
+    message: 'composite options need mode "composite"',
+    path: ["composite"],
+  });
 export type StartRecordingRequest = z.input<typeof StartRecordingRequest>;
 
 export const RECORDING_STATES = ["recording", "stopping", "uploading", "available", "failed"] as const;
@@ -103,7 +119,7 @@ export type RecordingErrorInfo = z.infer<typeof RecordingErrorInfo>;
 export const RecordingStatus = z.object({
   recordingId: RecordingId,
   room: NodeRoomId,
-  mode: z.enum(RECORDING_MODES),
+  mode: z.enum(RECORDING_STATUS_MODES),
   state: RecordingState,
   segmentSeconds: z.number().int().positive(),
   storage: z.enum(["nas", "s3"]),
@@ -125,6 +141,30 @@ export const RECORDING_ROUTES = {
   getRecording: { method: "GET", path: "/rooms/:room/recordings/:id", request: null, response: RecordingStatus },
 } as const;
 export type RecordingRouteName = keyof typeof RECORDING_ROUTES;
+
+/** `POST /rooms/:room/snapshots`: a JPEG of one video producer, named directly or by its member. */
+export const TakeSnapshotRequest = z
+  .object({
+    /** Stored like a recording (same id rules, same folder/key layout, status via getRecording). */
+    snapshotId: RecordingId,
+    producerId: MediaId.optional(),
+    /** The member's camera (its first video producer) when no producerId is given. */
+    member: MemberTag.optional(),
+    storage: StorageConfig.optional(),
+  })
+  .strict()
+  .refine((r) => (r.producerId === undefined) !== (r.member === undefined), "name exactly one of producerId or member");
+export type TakeSnapshotRequest = z.input<typeof TakeSnapshotRequest>;
+
+/**
+ * Snapshot routes, signed and served like RECORDING_ROUTES. A snapshot is stored like a recording
+ * whose id is `snapshotId`: its status (and later ones, via getRecording) lists one JPEG file.
+ * Kept in their own map so the control server opts in with one handler entry per route.
+ */
+export const SNAPSHOT_ROUTES = {
+  takeSnapshot: { method: "POST", path: "/rooms/:room/snapshots", request: TakeSnapshotRequest, response: RecordingStatus },
+} as const;
+export type SnapshotRouteName = keyof typeof SNAPSHOT_ROUTES;
 
 // ---- Node → edge events -------------------------------------------------------------------------
 

@@ -4,13 +4,19 @@
  * state (people must know they are recorded).
  */
 import { z } from "zod";
-import { RequestId, RoomName } from "./ids.js";
-import { RECORDING_LIMITS, RECORDING_MODES, type RecordingState } from "./recording.js";
+import { MemberId, QueryInstant, RequestId, RoomName } from "./ids.js";
+import { NODE_RECORDING_MODES, RECORDING_LIMITS, RECORDING_STATUS_MODES, type RecordingState } from "./recording.js";
+import { CompositeOptions } from "./recording-composite.js";
 
 const SegmentSeconds = z.number().int().min(RECORDING_LIMITS.minSegmentSeconds).max(RECORDING_LIMITS.maxSegmentSeconds);
 
 export const StartRoomRecordingRequest = z
-  .object({ mode: z.enum(RECORDING_MODES).default("tracks"), segmentSeconds: SegmentSeconds.optional() })
+  .object({
+    mode: z.enum(NODE_RECORDING_MODES).default("tracks"),
+    segmentSeconds: SegmentSeconds.optional(),
+    /** Layout, canvas, rate, bitrates and watermarks of a composite recording (mode "composite"). */
+    composite: CompositeOptions.optional(),
+  })
   .strict();
 export type StartRoomRecordingRequest = z.input<typeof StartRoomRecordingRequest>;
 
@@ -18,10 +24,15 @@ export const RecordingStartSignal = z
   .object({
     id: RequestId,
     type: z.literal("recording.start"),
-    mode: z.enum(RECORDING_MODES).optional(),
+    mode: z.enum(NODE_RECORDING_MODES).optional(),
+    composite: CompositeOptions.optional(),
     segmentSeconds: SegmentSeconds.optional(),
   })
   .strict();
+/** `POST /v1/rooms/:room/snapshots`: a JPEG of one member's current camera, stored like a recording. */
+export const TakeRoomSnapshotRequest = z.object({ member: MemberId }).strict();
+export type TakeRoomSnapshotRequest = z.infer<typeof TakeRoomSnapshotRequest>;
+
 export const RecordingStopSignal = z.object({ id: RequestId, type: z.literal("recording.stop"), recordingId: z.string().max(64) }).strict();
 
 /** Public status: the node's `stopping` shows as `recording` until capture has ended. */
@@ -35,46 +46,59 @@ export function publicStatus(state: RecordingState): PublicRecordingStatus {
 export const RecordingSearch = z
   .object({
     room: RoomName.optional(),
-    from: z.coerce.date().optional(),
-    to: z.coerce.date().optional(),
+    from: QueryInstant.optional(),
+    to: QueryInstant.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(200).optional(),
   })
   .strict();
 export type RecordingSearch = z.infer<typeof RecordingSearch>;
 
-export interface RecordingFileInfo {
-  file: string;
-  member: string | null;
-  kind: "audio" | "video";
-  codec: string;
-  segment: number;
-  bytes: number | null;
-  sha256: string | null;
-  status: string;
-}
+export const RecordingFileInfoSchema = z.object({
+  file: z.string(),
+  member: z.string().nullable(),
+  kind: z.enum(["audio", "video"]),
+  codec: z.string(),
+  segment: z.number().int(),
+  bytes: z.number().nullable(),
+  sha256: z.string().nullable(),
+  status: z.string(),
+});
+export type RecordingFileInfo = z.infer<typeof RecordingFileInfoSchema>;
 
-export interface RecordingInfo {
-  id: string;
-  room: string;
-  callId: string | null;
-  mode: (typeof RECORDING_MODES)[number];
-  status: PublicRecordingStatus;
-  startedAt: string;
-  endedAt: string | null;
-  durationSeconds: number | null;
-  sizeBytes: number;
+export const RecordingInfoSchema = z.object({
+  id: z.string(),
+  room: z.string(),
+  callId: z.string().nullable(),
+  mode: z.enum(RECORDING_STATUS_MODES),
+  status: z.enum(PUBLIC_RECORDING_STATUSES),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  sizeBytes: z.number(),
   /** Containers written, e.g. ["webm", "ogg"]. */
-  formats: string[];
+  formats: z.array(z.string()),
   /** Storage kind: nas or s3. */
-  storage: string;
+  storage: z.string(),
   /** Users recorded. */
-  members: string[];
-  files: RecordingFileInfo[];
-  error: { code: string; message: string } | null;
-}
+  members: z.array(z.string()),
+  files: z.array(RecordingFileInfoSchema),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type RecordingInfo = z.infer<typeof RecordingInfoSchema>;
 
-export interface RecordingPage {
-  recordings: RecordingInfo[];
-  nextCursor: string | null;
-}
+/** One page, newest first; pass `nextCursor` as `cursor` for the next (null: the last page). */
+export const RecordingPageSchema = z.object({ recordings: z.array(RecordingInfoSchema), nextCursor: z.string().nullable() });
+export type RecordingPage = z.infer<typeof RecordingPageSchema>;
+
+/** Answer to start and stop: the recording and its public status. */
+export const RecordingStatusResponseSchema = z.object({ id: z.string(), status: z.enum(PUBLIC_RECORDING_STATUSES) });
+export type RecordingStatusResponse = z.infer<typeof RecordingStatusResponseSchema>;
+
+/** `GET /v1/recordings/:id/url`: time-limited links to each uploaded file. */
+export const RecordingDownloadLinksSchema = z.object({
+  id: z.string(),
+  expiresAt: z.string(),
+  files: z.array(z.object({ file: z.string(), kind: z.enum(["audio", "video"]), member: z.string().nullable(), url: z.string() })),
+});
+export type RecordingDownloadLinks = z.infer<typeof RecordingDownloadLinksSchema>;

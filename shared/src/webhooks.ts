@@ -82,20 +82,22 @@ export const UpdateWebhookRequest = z
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookRequest>;
 
 /** A webhook as the API shows it: never with its secret. */
-export interface WebhookInfo {
-  id: string;
-  url: string;
-  events: WebhookEventType[];
-  enabled: boolean;
-  description: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export const WebhookInfoSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(WebhookEventType),
+  enabled: z.boolean(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WebhookInfo = z.infer<typeof WebhookInfoSchema>;
 
 /** Answer to create and rotate: the signing secret is shown this once. */
-export interface WebhookWithSecret extends WebhookInfo {
-  secret: string;
-}
+export const WebhookWithSecretSchema = WebhookInfoSchema.extend({ secret: z.string() });
+export type WebhookWithSecret = z.infer<typeof WebhookWithSecretSchema>;
+
+export const WebhookListSchema = z.object({ webhooks: z.array(WebhookInfoSchema) });
 
 // ── event data ───────────────────────────────────────────────────────────
 
@@ -195,21 +197,22 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
 export const DELIVERY_STATUSES = ["delivered", "retrying", "failed"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export interface DeliveryLogEntry {
-  id: number;
-  webhookId: string;
-  eventId: string;
-  eventType: WebhookEventType;
-  attempt: number;
-  status: DeliveryStatus;
+export const DeliveryLogEntrySchema = z.object({
+  id: z.number().int(),
+  webhookId: z.string(),
+  eventId: z.string(),
+  eventType: WebhookEventType,
+  attempt: z.number().int(),
+  status: z.enum(DELIVERY_STATUSES),
   /** The receiver's HTTP status; null when there was no answer (timeout, connection refused). */
-  httpStatus: number | null;
-  durationMs: number;
-  error: string | null;
-  at: string;
+  httpStatus: z.number().int().nullable(),
+  durationMs: z.number(),
+  error: z.string().nullable(),
+  at: z.string(),
   /** When the next attempt is due (status `retrying`). */
-  nextAttemptAt: string | null;
-}
+  nextAttemptAt: z.string().nullable(),
+});
+export type DeliveryLogEntry = z.infer<typeof DeliveryLogEntrySchema>;
 
 export const DeliverySearch = z
   .object({
@@ -226,10 +229,9 @@ export const DeliverySearch = z
   .strict();
 export type DeliverySearch = z.infer<typeof DeliverySearch>;
 
-export interface DeliveryPage {
-  deliveries: DeliveryLogEntry[];
-  nextCursor: string | null;
-}
+/** One page, newest first; pass `nextCursor` as `cursor` for the next (null: the last page). */
+export const DeliveryPageSchema = z.object({ deliveries: z.array(DeliveryLogEntrySchema), nextCursor: z.string().nullable() });
+export type DeliveryPage = z.infer<typeof DeliveryPageSchema>;
 
 // ── signatures ───────────────────────────────────────────────────────────
 

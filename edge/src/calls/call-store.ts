@@ -7,7 +7,8 @@ import {
   ParleyError,
   type TrackQualitySample,
 } from "@parley/shared";
-import { decodeCursor, encodeCursor } from "../http/cursor.js";
+import { encodeCursor } from "../http/cursor.js";
+import { PagedQuery } from "../http/paged-query.js";
 
 interface CallRow {
   id: string;
@@ -27,27 +28,18 @@ export class CallStore {
 
   /** Newest first; `nextCursor` continues after the last call of the page. */
   async search(appKey: string, q: CallSearch): Promise<CallPage> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const add = (clause: string, ...values: (string | number)[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    add("c.app_key = ?", appKey);
-    if (q.room) add("c.room = ?", q.room);
-    if (q.user) add("EXISTS (SELECT 1 FROM call_members u WHERE u.call_id = c.id AND u.user = ?)", q.user);
-    if (q.from) add("c.started_at >= ?", q.from.getTime());
-    if (q.to) add("c.started_at <= ?", q.to.getTime());
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor);
-      add("(c.started_at < ? OR (c.started_at = ? AND c.id < ?))", at, at, id);
-    }
+    const filter = new PagedQuery().add("c.app_key = ?", appKey);
+    if (q.room) filter.add("c.room = ?", q.room);
+    if (q.user) filter.add("EXISTS (SELECT 1 FROM call_members u WHERE u.call_id = c.id AND u.user = ?)", q.user);
+    if (q.from) filter.add("c.started_at >= ?", q.from.getTime());
+    if (q.to) filter.add("c.started_at <= ?", q.to.getTime());
+    filter.after(q.cursor, "c.started_at", "c.id");
     const { results } = await this.#db
       .prepare(
         `SELECT c.id, c.room, c.started_at, c.ended_at, (SELECT COUNT(*) FROM call_members m WHERE m.call_id = c.id) AS members
-         FROM calls c WHERE ${where.join(" AND ")} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
+         FROM calls c WHERE ${filter.sql()} ORDER BY c.started_at DESC, c.id DESC LIMIT ?`,
       )
-      .bind(...params, q.limit + 1)
+      .bind(...filter.params, q.limit + 1)
       .all<CallRow>();
     const page = results.slice(0, q.limit);
     const last = page.at(-1);

@@ -1,10 +1,9 @@
-import { LIMITS, mintToken, ParleyError, RoomName, UserId } from "@parley/shared";
-import { Hono } from "hono";
-import { z } from "zod";
+import { createRoute, z } from "@hono/zod-openapi";
+import { DevTokenResponseSchema, LIMITS, mintToken, ParleyError, RoomName, UserId } from "@parley/shared";
 import { AppStore } from "../apps/app-store.js";
 import { config } from "../config/index.js";
 import type { HonoEnv } from "../env.js";
-import { readJson } from "../http/validate.js";
+import { documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { DEV_APP_NAME } from "./dev-app-name.js";
 
 const DevTokenRequest = z.strictObject({
@@ -22,15 +21,32 @@ const DEV_TOKEN_TTL_SECONDS = 4 * 3600;
  * can reach the edge gets a token: it answers only when the DEV_MODE binding is "1", which only
  * the local launcher (infra/dev/edge.ts) sets.
  */
-export const devRoutes = new Hono<HonoEnv>()
-  .use(async (c, next) => {
-    if (!config(c.env).devMode) {
-      throw new ParleyError("FORBIDDEN", "dev endpoints are off: they answer only on a local stack (npm start sets DEV_MODE=1)");
-    }
-    await next();
-  })
-  .post("/token", async (c) => {
-    const body = await readJson(c, DevTokenRequest);
+export const devRoutes = documentedRoutes<HonoEnv>();
+devRoutes.use(async (c, next) => {
+  if (!config(c.env).devMode) {
+    throw new ParleyError("FORBIDDEN", "dev endpoints are off: they answer only on a local stack (npm start sets DEV_MODE=1)");
+  }
+  await next();
+});
+devRoutes.openapi(
+  withJsonBody(
+    devRoutes,
+    createRoute({
+      method: "post",
+      path: "/token",
+      tags: ["dev"],
+      security: SECURITY.none,
+      summary: "A 4-hour token for the dev app (local stack only)",
+      description: 'Answers only when the edge\'s DEV_MODE binding is "1" (npm start); FORBIDDEN elsewhere.',
+      request: { body: jsonBody(DevTokenRequest) },
+      responses: {
+        201: json(DevTokenResponseSchema, "the token, its expiry and the dev app's AppKey"),
+        ...errors("INVALID_REQUEST", "FORBIDDEN", "NOT_FOUND"),
+      },
+    }),
+  ),
+  async (c) => {
+    const body = c.req.valid("json");
     const store = new AppStore(c.env);
     // list() is ordered by creation: the newest dev app is the one `npm start` uses
     const info = (await store.list()).filter((a) => a.name === DEV_APP_NAME).at(-1);
@@ -49,4 +65,5 @@ export const devRoutes = new Hono<HonoEnv>()
       now,
     });
     return c.json({ token, appKey: app.appKey, expiresAt: new Date((now + DEV_TOKEN_TTL_SECONDS) * 1000).toISOString() }, 201);
-  });
+  },
+);

@@ -1,7 +1,9 @@
+import { createRoute, z } from "@hono/zod-openapi";
 import {
   bearerToken,
   CONTROL_LIMITS,
   FleetEventBatch,
+  FleetNodesResponseSchema,
   NodeHeartbeat,
   ParleyError,
   Region,
@@ -13,6 +15,7 @@ import { config } from "../config/index.js";
 import type { HonoEnv } from "../env.js";
 import { readParam } from "../http/validate.js";
 import { operatorAuth } from "../middleware/operator-auth/index.js";
+import { AUTH_ERRORS, documentedRoutes, errors, json, SECURITY } from "../openapi/route.js";
 import { fleetStub } from "./fleet-do.js";
 
 /** Reads a node's signed POST: the token must verify with FLEET_SECRET and be bound to this body. */
@@ -36,7 +39,7 @@ async function readSigned<S extends typeof NodeHeartbeat | typeof FleetEventBatc
   return parsed.data as S["_output"];
 }
 
-/** Media nodes → edge: heartbeats to the region's Fleet DO, events to the rooms they concern. */
+/** Media nodes → edge: heartbeats (node-only and signed per body, so not in the public OpenAPI document; protocol.md §5) to the region's Fleet DO, events to the rooms they concern. */
 export const fleetInternalRoutes = new Hono<HonoEnv>()
   .post("/heartbeat", async (c) => {
     const beat = await readSigned(c, NodeHeartbeat);
@@ -53,7 +56,20 @@ export const fleetInternalRoutes = new Hono<HonoEnv>()
   });
 
 /** Operator view of a region's nodes. */
-export const fleetRoutes = new Hono<HonoEnv>().use(operatorAuth).get("/nodes", async (c) => {
-  const region = readParam(c.req.query("region") ?? config(c.env).defaultRegion, Region, "region");
-  return c.json({ region, nodes: await fleetStub(c.env, region).nodes() });
-});
+export const fleetRoutes = documentedRoutes<HonoEnv>();
+fleetRoutes.use(operatorAuth);
+fleetRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/nodes",
+    tags: ["fleet"],
+    security: SECURITY.operator,
+    summary: "A region's media nodes: address, load, status",
+    request: { query: z.object({ region: Region.optional().meta({ description: "default: the edge's DEFAULT_REGION" }) }) },
+    responses: { 200: json(FleetNodesResponseSchema, "the nodes, by id"), ...errors(...AUTH_ERRORS.operator, "INVALID_REQUEST") },
+  }),
+  async (c) => {
+    const region = c.req.valid("query").region ?? readParam(config(c.env).defaultRegion, Region, "region");
+    return c.json({ region, nodes: await fleetStub(c.env, region).nodes() }, 200);
+  },
+);

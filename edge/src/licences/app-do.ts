@@ -80,6 +80,15 @@ export class AppDO extends DurableObject<Env> {
     return { rooms: row.rooms, users: row.users };
   }
 
+  /** Read-only, for the console: each live room with its member counts and earliest join. */
+  liveRooms(): { room: string; members: number; connected: number; since: number }[] {
+    return this.#sql
+      .exec<{ room: string; members: number; connected: number; since: number }>(
+        "SELECT room, COUNT(*) AS members, SUM(connected) AS connected, MIN(joined_at) AS since FROM members GROUP BY room ORDER BY since DESC",
+      )
+      .toArray();
+  }
+
   sessions(user: string): UserSession[] {
     return this.#sql
       .exec<{ member: string; room: string; user: string; joined_at: number; connected: number }>(

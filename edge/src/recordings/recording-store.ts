@@ -1,12 +1,13 @@
 import { ParleyError, type RecordingInfo, type RecordingPage, type RecordingSearch } from "@parley/shared";
-import { decodeCursor, encodeCursor } from "../http/cursor.js";
+import { encodeCursor } from "../http/cursor.js";
+import { PagedQuery } from "../http/paged-query.js";
 
 interface RecordingRow {
   id: string;
   app_key: string;
   room: string;
   call_id: string | null;
-  mode: "tracks";
+  mode: RecordingInfo["mode"];
   status: RecordingInfo["status"];
   node: string;
   storage_kind: string;
@@ -39,22 +40,14 @@ export class RecordingStore {
   }
 
   async search(appKey: string, q: RecordingSearch): Promise<RecordingPage> {
-    const where: string[] = ["app_key = ?"];
-    const params: (string | number)[] = [appKey];
-    const add = (clause: string, ...values: (string | number)[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (q.room) add("room = ?", q.room);
-    if (q.from) add("started_at >= ?", q.from.getTime());
-    if (q.to) add("started_at <= ?", q.to.getTime());
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor);
-      add("(started_at < ? OR (started_at = ? AND id < ?))", at, at, id);
-    }
+    const filter = new PagedQuery().add("app_key = ?", appKey);
+    if (q.room) filter.add("room = ?", q.room);
+    if (q.from) filter.add("started_at >= ?", q.from.getTime());
+    if (q.to) filter.add("started_at <= ?", q.to.getTime());
+    filter.after(q.cursor, "started_at", "id");
     const { results } = await this.#db
-      .prepare(`SELECT * FROM recordings WHERE ${where.join(" AND ")} ORDER BY started_at DESC, id DESC LIMIT ?`)
-      .bind(...params, q.limit + 1)
+      .prepare(`SELECT * FROM recordings WHERE ${filter.sql()} ORDER BY started_at DESC, id DESC LIMIT ?`)
+      .bind(...filter.params, q.limit + 1)
       .all<RecordingRow>();
     const page = results.slice(0, q.limit);
     const last = page.at(-1);

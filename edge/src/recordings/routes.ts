@@ -1,50 +1,146 @@
-import { RecordingSearch, RoomName, StartRoomRecordingRequest, zodToParleyError } from "@parley/shared";
-import { Hono } from "hono";
-import { z } from "zod";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  publicStatus,
+  RecordingDownloadLinksSchema,
+  RecordingInfoSchema,
+  RecordingPageSchema,
+  RecordingSearch,
+  RecordingStatusResponseSchema,
+  RoomName,
+  StartRoomRecordingRequest,
+} from "@parley/shared";
 import { unwrap } from "../http/rpc-result.js";
-import { readJson, readParam } from "../http/validate.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
+import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { roomStub } from "../rooms/room-do.js";
 import { downloadLinks } from "./download-links.js";
 import { RecordingStore } from "./recording-store.js";
 
-/** Link lifetime in seconds: 1 minute to 24 hours. */
-const ExpiresParam = z.coerce.number().int().min(60).max(86_400);
 const RecordingIdParam = z.string().regex(/^rec_[A-Za-z0-9]{8,32}$/, "recording ids look like rec_ followed by letters and digits");
+const IdParams = z.object({ id: RecordingIdParam });
+const common = { tags: ["recordings"], security: SECURITY.app };
+const unknownRecording = errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "RECORDING_NOT_FOUND");
 
 /** `POST /v1/rooms/:room/recordings`: start recording a live room. */
-export const roomRecordingRoutes = new Hono<AppAuthEnv>().use(appAuth).post("/:room/recordings", async (c) => {
-  const room = readParam(c.req.param("room"), RoomName, "room");
-  const body = await readJson(c, StartRoomRecordingRequest);
-  const status = unwrap(await roomStub(c.env, c.get("app").appKey, room).startRecording(body));
-  return c.json({ id: status.recordingId, status: status.state === "stopping" ? "recording" : status.state }, 201);
-});
+export const roomRecordingRoutes = documentedRoutes<AppAuthEnv>();
+roomRecordingRoutes.use(appAuth);
+roomRecordingRoutes.openapi(
+  withJsonBody(
+    roomRecordingRoutes,
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/{room}/recordings",
+      summary: "Start recording a live room",
+      description: "Every member gets a recording event: people must know they are recorded.",
+      request: { params: z.object({ room: RoomName }), body: jsonBody(StartRoomRecordingRequest) },
+      responses: {
+        201: json(RecordingStatusResponseSchema, "the recording's id and status"),
+        ...errors(
+          ...AUTH_ERRORS.app,
+          "INVALID_REQUEST",
+          "PAYLOAD_TOO_LARGE",
+          "NOT_FOUND",
+          "RECORDING_EXISTS",
+          "NODE_UNAVAILABLE",
+          "RECORDER_UNAVAILABLE",
+          "STORAGE_UNAVAILABLE",
+        ),
+      },
+    }),
+  ),
+  async (c) => {
+    const status = unwrap(await roomStub(c.env, c.get("app").appKey, c.req.valid("param").room).startRecording(c.req.valid("json")));
+    return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
+  },
+);
 
-/** `/v1/recordings`: list, detail, stop. */
-export const recordingRoutes = new Hono<AppAuthEnv>()
-  .use(appAuth)
-  .get("/", async (c) => {
-    const parsed = RecordingSearch.safeParse(c.req.query());
-    if (!parsed.success) throw zodToParleyError(parsed.error);
-    return c.json(await new RecordingStore(c.env.DB).search(c.get("app").appKey, parsed.data));
-  })
-  .get("/:id", async (c) => {
+/** `/v1/recordings`: list, detail, download links, stop. */
+export const recordingRoutes = documentedRoutes<AppAuthEnv>();
+recordingRoutes.use(appAuth);
+
+recordingRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/",
+    summary: "Search recordings",
+    description: "Newest first. `from`/`to` are ISO-8601 or unix ms on the recording's start.",
+    request: { query: RecordingSearch },
+    responses: { 200: json(RecordingPageSchema, "one page of recordings"), ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST") },
+  }),
+  async (c) => c.json(await new RecordingStore(c.env.DB).search(c.get("app").appKey, c.req.valid("query")), 200),
+);
+
+recordingRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/{id}",
+    summary: "Read a recording and its files",
+    request: { params: IdParams },
+    responses: { 200: json(RecordingInfoSchema, "the recording"), ...unknownRecording },
+  }),
+  async (c) => {
+    // where the files are stored (node, locations) stays inside
     const {
       node: _node,
       storedFiles: _files,
       ...info
-    } = await new RecordingStore(c.env.DB).get(c.get("app").appKey, readParam(c.req.param("id"), RecordingIdParam, "id"));
-    return c.json(info);
-  })
-  .get("/:id/url", async (c) => {
+    } = await new RecordingStore(c.env.DB).get(c.get("app").appKey, c.req.valid("param").id);
+    return c.json(info, 200);
+  },
+);
+
+recordingRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/{id}/url",
+    summary: "Time-limited download links to every uploaded file",
+    description: "Whoever holds a link can download the file until it expires; links are never logged.",
+    request: {
+      params: IdParams,
+      query: z.object({
+        expires: z.coerce.number().int().min(60).max(86_400).default(3600).meta({ description: "link lifetime in seconds (60 to 86400)" }),
+      }),
+    },
+    responses: {
+      200: json(RecordingDownloadLinksSchema, "one link per uploaded file"),
+      ...errors(
+        ...AUTH_ERRORS.app,
+        "INVALID_REQUEST",
+        "RECORDING_NOT_FOUND",
+        "RECORDING_FILE_NOT_FOUND",
+        "NODE_UNAVAILABLE",
+        "STORAGE_UNAVAILABLE",
+      ),
+    },
+  }),
+  async (c) => {
     const appKey = c.get("app").appKey;
-    const recording = await new RecordingStore(c.env.DB).get(appKey, readParam(c.req.param("id"), RecordingIdParam, "id"));
-    const expires = readParam(c.req.query("expires") ?? "3600", ExpiresParam, "expires");
-    return c.json({ id: recording.id, ...(await downloadLinks(c.env, recording, appKey, expires)) });
-  })
-  .post("/:id/stop", async (c) => {
+    const recording = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
+    return c.json({ id: recording.id, ...(await downloadLinks(c.env, recording, appKey, c.req.valid("query").expires)) }, 200);
+  },
+);
+
+recordingRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "post",
+    path: "/{id}/stop",
+    summary: "Stop a recording",
+    description: "Files are then uploaded; `recording.available` (webhook) says when they are all there.",
+    request: { params: IdParams },
+    responses: {
+      200: json(RecordingStatusResponseSchema, "the recording's status"),
+      ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "RECORDING_NOT_FOUND", "RECORDING_STOPPED"),
+    },
+  }),
+  async (c) => {
     const appKey = c.get("app").appKey;
-    const recording = await new RecordingStore(c.env.DB).get(appKey, readParam(c.req.param("id"), RecordingIdParam, "id"));
+    const recording = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
     const status = unwrap(await roomStub(c.env, appKey, recording.room).stopRecording(recording.id));
-    return c.json({ id: status.recordingId, status: status.state === "stopping" ? "recording" : status.state });
-  });
+    return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 200);
+  },
+);

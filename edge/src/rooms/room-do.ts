@@ -199,6 +199,14 @@ export class RoomDO extends DurableObject<Env> {
     });
   }
 
+  takeSnapshot(member: string): Promise<RpcResult<RecordingStatus>> {
+    return toRpcResult(async () => {
+      const status = await this.#recordings.snapshot(member);
+      this.#flushOutbox();
+      return status;
+    });
+  }
+
   stopRecording(recordingId: string): Promise<RpcResult<RecordingStatus>> {
     return toRpcResult(async () => {
       const status = await this.#recordings.stop(recordingId);
@@ -301,7 +309,17 @@ export class RoomDO extends DurableObject<Env> {
         now,
       });
       if (!admitted.ok) {
-        if (admitted.code.startsWith("LICENCE_")) this.#events.licenceLimit(state, admitted.code, admitted.message);
+        if (admitted.code.startsWith("LICENCE_")) {
+          this.#events.licenceLimit(state, admitted.code, admitted.message);
+          this.#outbox.enqueue("INSERT INTO join_refusals (app_key, room, user, code, at) VALUES (?, ?, ?, ?, ?)", [
+            state.appKey,
+            state.room,
+            state.user,
+            admitted.code,
+            now,
+          ]);
+          this.#flushOutbox();
+        }
         throw new ParleyError(admitted.code as ErrorCode, admitted.message);
       }
       if (ws.readyState !== WebSocket.OPEN) {

@@ -45,36 +45,50 @@ export class RoomRecordings {
     sql.exec("CREATE TABLE IF NOT EXISTS room_recordings (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL)");
   }
 
-  async start(request: { mode?: "tracks"; segmentSeconds?: number } & Partial<StartRoomRecordingRequest>): Promise<RecordingStatus> {
+  async start(request: StartRoomRecordingRequest): Promise<RecordingStatus> {
     if (this.#members.count() === 0) throw new ParleyError("NOT_IN_ROOM", "the room has nobody in it: a recording starts with a live call");
     const control = await this.#media.control();
-    const recordingId = `rec_${randomId(16)}`;
     const status = await control.call("startRecording", {
-      recordingId,
+      recordingId: `rec_${randomId(16)}`,
       mode: request.mode ?? "tracks",
       segmentSeconds: request.segmentSeconds,
+      composite: request.composite,
     });
-    this.#sql.exec("INSERT OR REPLACE INTO room_recordings (id, state, node) VALUES (?, ?, ?)", recordingId, status.state, control.node);
+    this.#index(status, control.node);
+    this.#announce(status.recordingId, status.state);
+    this.#events.recordingStarted(status.recordingId, status.mode, status.startedAt);
+    return status;
+  }
+
+  /** A JPEG of one member's current camera, stored and indexed like a recording. */
+  async snapshot(member: string): Promise<RecordingStatus> {
+    if (!this.#members.get(member)) throw new ParleyError("MEMBER_NOT_FOUND", `member ${member} is not in this room`);
+    const control = await this.#media.control();
+    const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member });
+    this.#index(status, control.node);
+    return status;
+  }
+
+  /** Tracks it in the room and writes its row to the D1 index (through the outbox). */
+  #index(status: RecordingStatus, node: string): void {
+    this.#sql.exec("INSERT OR REPLACE INTO room_recordings (id, state, node) VALUES (?, ?, ?)", status.recordingId, status.state, node);
     this.#outbox.enqueue(
       `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, members, files, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
       [
-        recordingId,
+        status.recordingId,
         this.#members.getMeta("appKey"),
         this.#members.getMeta("room"),
         this.#calls.callId,
         status.mode,
         publicStatus(status.state),
-        control.node,
+        node,
         status.storage,
         status.startedAt,
         JSON.stringify([...new Set(this.#members.all().map((m) => m.user))]),
         Date.now(),
       ],
     );
-    this.#announce(recordingId, status.state);
-    this.#events.recordingStarted(recordingId, status.mode, status.startedAt);
-    return status;
   }
 
   async stop(recordingId: string): Promise<RecordingStatus> {

@@ -1,4 +1,5 @@
-import { type ErrorBody, type Grants, type Licence, ParleyError, type RequestId, type ServerFrame } from "@parley/shared";
+import { type ErrorBody, ParleyError, type RequestId, type ServerFrame } from "@parley/shared";
+import type { Identity } from "../tokens/verify.js";
 
 /** Close codes a client can act on (docs/protocol.md). Refusals use 4000 + the HTTP status. */
 export const CLOSE = {
@@ -9,14 +10,7 @@ export const CLOSE = {
 } as const;
 
 /** Per-socket state, kept in the WebSocket attachment so it survives hibernation. */
-export interface SocketState {
-  appKey: string;
-  room: string;
-  user: string;
-  name?: string;
-  grants: Required<Grants>;
-  iat: number;
-  licence: Licence;
+export interface SocketState extends Identity {
   /** The member this socket speaks for, once joined or resumed. */
   memberId: string | null;
 }

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RecordingErrorInfo, RecordingFile, RecordingId, RecordingState, StorageConfig } from "@parley/shared";
+import { RECORDING_STATUS_MODES, RecordingErrorInfo, RecordingFile, RecordingId, RecordingState, StorageConfig } from "@parley/shared";
 import { z } from "zod";
 
 const TrackInfoSchema = z.object({
@@ -22,7 +22,7 @@ export const JournalData = z.object({
   version: z.literal(1),
   recordingId: RecordingId,
   room: z.string(),
-  mode: z.literal("tracks"),
+  mode: z.enum(RECORDING_STATUS_MODES),
   segmentSeconds: z.number().int().positive(),
   storage: StorageConfig,
   startedAt: z.number(),

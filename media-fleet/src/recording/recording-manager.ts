@@ -5,7 +5,15 @@
  */
 import { EventEmitter } from "node:events";
 import { mkdir, statfs } from "node:fs/promises";
-import { ParleyError, type RecordingEvent, type RecordingStatus, StartRecordingRequest } from "@parley/shared";
+import {
+  CompositeOptions,
+  ParleyError,
+  type RecordingEvent,
+  type RecordingStatus,
+  StartRecordingRequest,
+  type StorageConfig,
+  TakeSnapshotRequest,
+} from "@parley/shared";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { Journal } from "./journal.js";
@@ -77,26 +85,18 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   async start(room: string, body: StartRecordingRequest): Promise<RecordingStatus> {
     if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
     const request = StartRecordingRequest.parse(body);
-    const existing = this.#recordings.get(request.recordingId);
-    if (existing) {
-      if (existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "a recording with this id exists in another room");
-      return existing.status();
-    }
-    const router = this.#registry.router(room);
-    if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
-    await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
-    // The configured local folder is ours to create; a NAS path from a request must already be mounted.
-    if (!request.storage && this.#config.storage.kind === "nas") await mkdir(this.#config.storage.path, { recursive: true });
-    const free = await this.#freeBytes();
-    if (free !== undefined && free < this.#config.spoolMinFreeBytes)
-      throw new ParleyError(
-        "SPOOL_FULL",
-        `the recording spool has ${free} bytes free, less than the ${this.#config.spoolMinFreeBytes} needed`,
-      );
-    const storage = request.storage ?? this.#config.storage;
+    const existing = this.#existing(room, request.recordingId);
+    if (existing) return existing.status();
+    const storage = await this.#prepare(room, request.storage);
     const recording = await Recording.start(
       this.#deps,
-      { room, recordingId: request.recordingId, segmentSeconds: request.segmentSeconds ?? this.#config.segmentSeconds, storage },
+      {
+        room,
+        recordingId: request.recordingId,
+        segmentSeconds: request.segmentSeconds ?? this.#config.segmentSeconds,
+        storage,
+        ...(request.mode === "composite" ? { composite: request.composite ?? CompositeOptions.parse({}) } : {}),
+      },
       this.#registry.producers(room),
     );
     this.#adopt(recording);
@@ -104,6 +104,26 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     const status = await recording.status();
     this.emit("event", { type: "recording.progress", room, at: Date.now(), recordingId: recording.id, state: status.state, files: [] });
     return status;
+  }
+
+  /** A JPEG of one member's video, stored like a recording; idempotent for the same id like start. */
+  async snapshot(room: string, body: TakeSnapshotRequest): Promise<RecordingStatus> {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    const request = TakeSnapshotRequest.parse(body);
+    const existing = this.#existing(room, request.snapshotId);
+    if (existing) return existing.status();
+    const producer = this.#registry
+      .producers(room)
+      .find((p) => p.kind === "video" && (request.producerId ? p.id === request.producerId : p.appData.member === request.member));
+    if (!producer) {
+      if (!this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+      throw new ParleyError("PRODUCER_NOT_FOUND", `no video producer ${request.producerId ?? `of member ${request.member}`} in this room`);
+    }
+    const storage = await this.#prepare(room, request.storage);
+    const recording = await Recording.snapshot(this.#deps, { room, snapshotId: request.snapshotId, storage }, producer);
+    this.#adopt(recording);
+    this.#logger.info({ room, snapshot: recording.id, producer: producer.id }, "snapshot taken");
+    return recording.status();
   }
 
   async stop(room: string, id: string): Promise<RecordingStatus> {
@@ -133,6 +153,28 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   #adopt(recording: Recording): void {
     this.#recordings.set(recording.id, recording);
     recording.on("event", (event) => this.emit("event", event));
+  }
+
+  /** A retried start/snapshot gets the one already made; the same id in another room is refused. */
+  #existing(room: string, id: string): Recording | undefined {
+    const existing = this.#recordings.get(id);
+    if (existing && existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "a recording with this id exists in another room");
+    return existing;
+  }
+
+  /** Checks room and spool space and creates folders; returns the storage to use. */
+  async #prepare(room: string, requested: StorageConfig | undefined): Promise<StorageConfig> {
+    if (!this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+    await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
+    // The configured local folder is ours to create; a NAS path from a request must already be mounted.
+    if (!requested && this.#config.storage.kind === "nas") await mkdir(this.#config.storage.path, { recursive: true });
+    const free = await this.#freeBytes();
+    if (free !== undefined && free < this.#config.spoolMinFreeBytes)
+      throw new ParleyError(
+        "SPOOL_FULL",
+        `the recording spool has ${free} bytes free, less than the ${this.#config.spoolMinFreeBytes} needed`,
+      );
+    return requested ?? this.#config.storage;
   }
 
   #get(room: string, id: string): Recording {

@@ -3,16 +3,21 @@
  * later), every closed segment hashed, journaled and queued for upload, and the recording's state
  * (recording → stopping → uploading → available) kept in its journal so a restarted node finishes
  * the uploads. A file leaves the spool only after its verified upload.
+ *
+ * Composite mode swaps the per-producer TrackRecorders for one CompositeRecorder fed every producer;
+ * a snapshot is a recording of one file taken at once (mode "snapshot"). Both reuse the rest.
  */
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, StorageConfig } from "@parley/shared";
+import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, StorageConfig } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { digestFile } from "./checksum.js";
+import { CompositeRecorder } from "./composite-recorder.js";
 import { Journal, type JournalData } from "./journal.js";
 import type { PortPairs } from "./ports.js";
+import { takeJpeg } from "./snapshot.js";
 import { createStorage, type Storage } from "./storage.js";
 import { type TrackInfo, TrackRecorder } from "./track-recorder.js";
 import type { UploadQueue } from "./upload-queue.js";
@@ -40,7 +45,8 @@ export class Recording extends EventEmitter<RecordingEvents> {
   readonly #data: JournalData;
   readonly #journal: Journal;
   readonly #storage: Storage;
-  readonly #tracks = new Map<string, TrackRecorder>();
+  readonly #tracks = new Map<string, TrackRecorder | CompositeRecorder>();
+  #composite: CompositeRecorder | undefined;
   readonly #busy = new Set<Promise<unknown>>();
   #stopping: Promise<void> | undefined;
   #outage = false;
@@ -58,14 +64,14 @@ export class Recording extends EventEmitter<RecordingEvents> {
 
   static async start(
     deps: RecordingDeps,
-    init: { room: string; recordingId: string; segmentSeconds: number; storage: StorageConfig },
+    init: { room: string; recordingId: string; segmentSeconds: number; storage: StorageConfig; composite?: CompositeOptions },
     producers: types.Producer[],
   ): Promise<Recording> {
     const data: JournalData = {
       version: 1,
       recordingId: init.recordingId,
       room: init.room,
-      mode: "tracks",
+      mode: init.composite ? "composite" : "tracks",
       segmentSeconds: init.segmentSeconds,
       storage: init.storage,
       startedAt: Date.now(),
@@ -76,8 +82,87 @@ export class Recording extends EventEmitter<RecordingEvents> {
     const recording = new Recording(deps, data);
     await mkdir(recording.dir, { recursive: true });
     await recording.#save();
-    await Promise.all(producers.map((p) => recording.addProducer(p)));
+    if (init.composite) {
+      try {
+        await recording.#startComposite(init.composite, producers);
+      } catch (error) {
+        // Refused (e.g. WATERMARK_UNREADABLE) before anything was captured: leave no trace.
+        await rm(recording.dir, { recursive: true, force: true });
+        throw error;
+      }
+    } else await Promise.all(producers.map((p) => recording.addProducer(p)));
     return recording;
+  }
+
+  /** One JPEG of `producer`, then stored like a finished recording (status via the same routes). */
+  static async snapshot(
+    deps: RecordingDeps,
+    init: { room: string; snapshotId: string; storage: StorageConfig },
+    producer: types.Producer,
+  ): Promise<Recording> {
+    const router = deps.router(init.room);
+    if (!router) throw new Error("room closed");
+    const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;
+    const info: TrackInfo = {
+      producerId: producer.id,
+      ...(member ? { member } : {}),
+      kind: "video",
+      codec: "jpeg",
+      dir: safeName(member ?? "unknown"),
+      stem: `${producer.id}-snapshot`,
+      ext: "jpg",
+    };
+    const data: JournalData = {
+      version: 1,
+      recordingId: init.snapshotId,
+      room: init.room,
+      mode: "snapshot",
+      segmentSeconds: 1,
+      storage: init.storage,
+      startedAt: Date.now(),
+      state: "recording",
+      tracks: [info],
+      files: [],
+    };
+    const recording = new Recording(deps, data);
+    const name = `${info.stem}-00000.${info.ext}`;
+    try {
+      await takeJpeg({ router, producer, dir: join(recording.dir, info.dir), name, ports: deps.ports, ffmpegPath: deps.ffmpegPath });
+    } catch (error) {
+      await rm(recording.dir, { recursive: true, force: true });
+      throw error;
+    }
+    await recording.#save();
+    await recording.#segmentClosed(info, join(info.dir, name), 0);
+    void recording.stop();
+    return recording;
+  }
+
+  async #startComposite(options: CompositeOptions, producers: types.Producer[]): Promise<void> {
+    const router = this.#deps.router(this.room);
+    if (!router) throw new Error("room closed");
+    const composite = await CompositeRecorder.start(
+      {
+        router,
+        root: this.dir,
+        options,
+        segmentSeconds: this.#data.segmentSeconds,
+        ports: this.#deps.ports,
+        ffmpegPath: this.#deps.ffmpegPath,
+        logger: this.#deps.logger,
+      },
+      producers,
+    );
+    this.#composite = composite;
+    this.#tracks.set(composite.info.producerId, composite);
+    this.#data.tracks.push(composite.info);
+    composite.on("segment", (file, index) => void this.#track(this.#segmentClosed(composite.info, file, index)));
+    composite.once("end", ({ code, diskFull, stderr }) => {
+      this.#tracks.delete(composite.info.producerId);
+      this.#deps.logger.debug({ recording: this.id, code, stderr: stderr.slice(-1500) }, "composite recorder ended");
+      if (diskFull) this.spoolFull("ffmpeg could not write to the spool: no space left on device");
+    });
+    await this.#save();
   }
 
   /** A recording found in the spool after a restart: capture is over; finish what is left. */
@@ -99,6 +184,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
 
   async #addProducer(producer: types.Producer): Promise<void> {
     if (this.#data.state !== "recording" || this.#tracks.has(producer.id) || producer.closed) return;
+    if (this.#data.mode !== "tracks") return this.#composite?.addProducer(producer);
     const router = this.#deps.router(this.room);
     if (!router) return;
     const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;

@@ -28,6 +28,8 @@ export interface TrackQuality {
   width: number | null;
   height: number | null;
   framesDecoded: number | null;
+  /** Received video: ms of the interval without a new frame (freezes, or no frames while unmuted). */
+  stalledMs: number | null;
   audioLevel: number | null;
   mos: number | null;
 }
@@ -66,6 +68,8 @@ interface Sample {
   packets: number;
   lost: number;
   at: number;
+  framesDecoded: number;
+  freezeSeconds: number | null;
 }
 
 /** Turns successive getStats() reports into per-track figures; keeps the previous sample per track. */
@@ -94,7 +98,9 @@ export class QualityMeter {
     // the stats' own clock: the interval between two reports is what the byte counts cover
     const now = rtp.length ? Math.max(...rtp.map((s) => s.timestamp)) : Date.now();
     const prev = this.#previous.get(`${direction}:${trackId}`);
-    this.#previous.set(`${direction}:${trackId}`, { bytes, packets, lost, at: now });
+    const framesDecoded = num(top, "framesDecoded");
+    const freezeSeconds = typeof top?.totalFreezesDuration === "number" ? top.totalFreezesDuration : null;
+    this.#previous.set(`${direction}:${trackId}`, { bytes, packets, lost, at: now, framesDecoded, freezeSeconds });
     const seconds = prev ? (now - prev.at) / 1000 : 0;
     const bitrate = prev && seconds > 0 ? Math.max(0, ((bytes - prev.bytes) * 8) / seconds) : 0;
     const newLost = prev ? Math.max(0, lost - prev.lost) : lost;
@@ -116,7 +122,8 @@ export class QualityMeter {
       fps: kind === "video" ? num(top, "framesPerSecond") || null : null,
       width: kind === "video" ? num(top, "frameWidth") || null : null,
       height: kind === "video" ? num(top, "frameHeight") || null : null,
-      framesDecoded: kind === "video" && direction === "recv" ? num(top, "framesDecoded") : null,
+      framesDecoded: kind === "video" && direction === "recv" ? framesDecoded : null,
+      stalledMs: kind === "video" && direction === "recv" && prev ? stalledMs(prev, framesDecoded, freezeSeconds, now - prev.at) : null,
       audioLevel: kind === "audio" && typeof rtp[0]?.audioLevel === "number" ? (rtp[0].audioLevel as number) : null,
       mos:
         kind === "audio" && packets > 0
@@ -129,4 +136,10 @@ export class QualityMeter {
           : null,
     };
   }
+}
+
+/** Browsers report freezes (totalFreezesDuration); elsewhere an interval with no new frame is stalled whole. */
+function stalledMs(prev: Sample, framesDecoded: number, freezeSeconds: number | null, intervalMs: number): number {
+  if (freezeSeconds !== null && prev.freezeSeconds !== null) return Math.max(0, Math.round((freezeSeconds - prev.freezeSeconds) * 1000));
+  return framesDecoded > prev.framesDecoded ? 0 : Math.max(0, Math.round(intervalMs));
 }

@@ -241,10 +241,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     for (const member of this.members.values()) {
       for (const track of member.tracks.values()) {
         if (!track.consumer || track.consumer.closed) continue;
-        tracks.push({
-          ...this.#quality.measure(track.id, "recv", track.info.kind, await this.#media.stats(track.consumer)),
-          member: member.id,
-        });
+        const measured = this.#quality.measure(track.id, "recv", track.info.kind, await this.#media.stats(track.consumer));
+        // a muted (paused) track renders nothing on purpose: not a stall
+        tracks.push({ ...measured, member: member.id, stalledMs: track.muted ? 0 : measured.stalledMs });
       }
     }
     const mos = tracks.map((t) => t.mos).filter((m): m is number => m !== null);

@@ -1,0 +1,181 @@
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { afterAll, describe, expect, it } from "vitest";
+import { covered, documentedRoutes, expectContract, routeKey } from "../../test/contract.js";
+import { heartbeat, postAsNode } from "../../test/fleet.js";
+import { appFetch, BASE, createApp, joined, operatorFetch } from "../../test/helpers.js";
+import { app as worker } from "../app.js";
+import { DEV_APP_NAME } from "../dev/dev-app-name.js";
+import type { Env } from "../env.js";
+import { seedRecording } from "./seed.js";
+
+const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
+const patch = (body: unknown) => ({ method: "PATCH", body: JSON.stringify(body) });
+
+/** Calls the app with extra bindings, as the dev tests do (the test Worker's bindings are fixed). */
+async function withBindings(path: string, init: RequestInit, bindings: Partial<Env>): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+describe("contract: every documented route answers as documented", () => {
+  it("health and reference", async () => {
+    await expectContract(await SELF.fetch(`${BASE}/healthz`), "get", "/healthz", 200);
+    await expectContract(await withBindings("/healthz", {}, { OPERATOR_KEY: "short" }), "get", "/healthz", 500);
+    await expectContract(await SELF.fetch(`${BASE}/v1/openapi.json`), "get", "/v1/openapi.json", 200);
+    await expectContract(await SELF.fetch(`${BASE}/v1/docs`), "get", "/v1/docs", 200);
+  });
+
+  it("apps (operator)", async () => {
+    const created = await expectContract<{ appKey: string }>(
+      await operatorFetch("/v1/apps", post({ name: "contract" })),
+      "post",
+      "/v1/apps",
+      201,
+    );
+    await expectContract(await operatorFetch("/v1/apps", post({})), "post", "/v1/apps", 400);
+    const k = created.appKey;
+    await expectContract(await operatorFetch("/v1/apps"), "get", "/v1/apps", 200);
+    await expectContract(await SELF.fetch(`${BASE}/v1/apps`), "get", "/v1/apps", 401);
+    await expectContract(await operatorFetch(`/v1/apps/${k}`), "get", "/v1/apps/{appKey}", 200);
+    await expectContract(await operatorFetch("/v1/apps/ak_0000000000000000none"), "get", "/v1/apps/{appKey}", 404);
+    await expectContract(await operatorFetch(`/v1/apps/${k}`, patch({ name: "renamed" })), "patch", "/v1/apps/{appKey}", 200);
+    await expectContract(await operatorFetch(`/v1/apps/${k}`, patch({ nmae: "typo" })), "patch", "/v1/apps/{appKey}", 400);
+    const licence = { method: "PUT", body: JSON.stringify({ maxUsers: 10 }) };
+    await expectContract(await operatorFetch(`/v1/apps/${k}/licence`, licence), "put", "/v1/apps/{appKey}/licence", 200);
+    const badLicence = { method: "PUT", body: JSON.stringify({ maxUsers: -1 }) };
+    await expectContract(await operatorFetch(`/v1/apps/${k}/licence`, badLicence), "put", "/v1/apps/{appKey}/licence", 400);
+    await expectContract(await operatorFetch(`/v1/apps/${k}/secrets`, { method: "POST" }), "post", "/v1/apps/{appKey}/secrets", 201);
+    await expectContract(await operatorFetch(`/v1/apps/${k}/secrets`, { method: "POST" }), "post", "/v1/apps/{appKey}/secrets", 409);
+    const revoke = (slot: number) => operatorFetch(`/v1/apps/${k}/secrets/${slot}`, { method: "DELETE" });
+    await expectContract(await revoke(1), "delete", "/v1/apps/{appKey}/secrets/{slot}", 200);
+    await expectContract(await revoke(2), "delete", "/v1/apps/{appKey}/secrets/{slot}", 409);
+    await expectContract(await operatorFetch(`/v1/apps/${k}/usage`), "get", "/v1/apps/{appKey}/usage", 200);
+    await expectContract(await operatorFetch("/v1/apps/nope/usage"), "get", "/v1/apps/{appKey}/usage", 400);
+  });
+
+  it("fleet (operator)", async () => {
+    expect((await postAsNode("heartbeat", heartbeat("node-contract"))).status).toBe(200);
+    const page = await expectContract<{ nodes: unknown[] }>(await operatorFetch("/v1/fleet/nodes"), "get", "/v1/fleet/nodes", 200);
+    expect(page.nodes.length).toBeGreaterThan(0);
+    await expectContract(await operatorFetch("/v1/fleet/nodes?region=NOT%20A%20REGION"), "get", "/v1/fleet/nodes", 400);
+  });
+
+  it("tokens, rooms and users (app, token)", async () => {
+    const app = await createApp();
+    const minted = await appFetch(app, "/v1/tokens", post({ room: "contract", user: "alice" }));
+    const { token } = await expectContract<{ token: string }>(minted, "post", "/v1/tokens", 201);
+    await expectContract(await appFetch(app, "/v1/tokens", post({ room: "contract" })), "post", "/v1/tokens", 400);
+
+    const upgrade = await SELF.fetch(`${BASE}/v1/rooms/contract/signal?token=${token}`, { headers: { upgrade: "websocket" } });
+    await expectContract(upgrade, "get", "/v1/rooms/{room}/signal", 101);
+    upgrade.webSocket?.accept();
+    upgrade.webSocket?.close(1000, "done");
+    await expectContract(await SELF.fetch(`${BASE}/v1/rooms/contract/signal?token=${token}`), "get", "/v1/rooms/{room}/signal", 400);
+
+    const alice = await joined(app, "contract", "alice");
+    await expectContract(await appFetch(app, "/v1/users/alice/sessions"), "get", "/v1/users/{user}/sessions", 200);
+    await expectContract(await appFetch(app, "/v1/users/not%20a%20user/sessions"), "get", "/v1/users/{user}/sessions", 400);
+    const notify = await appFetch(app, "/v1/users/alice/notify", post({ data: { hello: 1 } }));
+    expect((await expectContract<{ delivered: number }>(notify, "post", "/v1/users/{user}/notify", 200)).delivered).toBe(1);
+    const big = await appFetch(app, "/v1/users/alice/notify", post({ data: { blob: "x".repeat(5000) } }));
+    await expectContract(big, "post", "/v1/users/{user}/notify", 413);
+
+    const close = await appFetch(app, "/v1/rooms/contract", { method: "DELETE" });
+    expect((await expectContract<{ removed: number }>(close, "delete", "/v1/rooms/{room}", 200)).removed).toBe(1);
+    await alice.client.closed;
+    await expectContract(await appFetch(app, "/v1/rooms/contract", { method: "DELETE", body: "{" }), "delete", "/v1/rooms/{room}", 400);
+  });
+
+  it("calls (app)", async () => {
+    const app = await createApp();
+    const m = await joined(app, "cdr-contract", "alice");
+    await m.client.ok("leave");
+    let page: { calls: { id: string; endedAt: string | null }[] } = { calls: [] };
+    for (let i = 0; i < 100 && !page.calls[0]?.endedAt; i++) {
+      page = await expectContract(await appFetch(app, "/v1/calls"), "get", "/v1/calls", 200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await expectContract(await appFetch(app, "/v1/calls?limit=0"), "get", "/v1/calls", 400);
+    await expectContract(await appFetch(app, `/v1/calls/${page.calls[0]?.id}`), "get", "/v1/calls/{id}", 200);
+    await expectContract(await appFetch(app, "/v1/calls/c_00000000none"), "get", "/v1/calls/{id}", 404);
+  });
+
+  it("recordings (app)", async () => {
+    const app = await createApp();
+    // a recording as the node's events leave it in D1 (no media node runs in these tests),
+    // on the node registered by the fleet test above, so its NAS links can be signed
+    expect((await postAsNode("heartbeat", heartbeat("node-contract"))).status).toBe(200);
+    await seedRecording(app.appKey, "rec_contract01", Date.now(), { node: "node-contract" });
+    await expectContract(await appFetch(app, "/v1/recordings"), "get", "/v1/recordings", 200);
+    await expectContract(await appFetch(app, "/v1/recordings?limit=500"), "get", "/v1/recordings", 400);
+    await expectContract(await appFetch(app, "/v1/recordings/rec_contract01"), "get", "/v1/recordings/{id}", 200);
+    await expectContract(await appFetch(app, "/v1/recordings/rec_missing01"), "get", "/v1/recordings/{id}", 404);
+    const links = await appFetch(app, "/v1/recordings/rec_contract01/url?expires=120");
+    const body = await expectContract<{ files: { url: string }[] }>(links, "get", "/v1/recordings/{id}/url", 200);
+    expect(body.files[0]?.url).toContain("sig=");
+    await expectContract(await appFetch(app, "/v1/recordings/rec_contract01/url?expires=5"), "get", "/v1/recordings/{id}/url", 400);
+    // no media node answers in these tests: starting fails, typed and documented
+    const start = await appFetch(app, "/v1/rooms/empty-room/recordings", post({}));
+    await expectContract(start, "post", "/v1/rooms/{room}/recordings", start.status);
+    expect(start.status).toBeGreaterThanOrEqual(400);
+    await expectContract(
+      await appFetch(app, "/v1/rooms/r/recordings", post({ mode: "video" })),
+      "post",
+      "/v1/rooms/{room}/recordings",
+      400,
+    );
+    const stop = await appFetch(app, "/v1/recordings/rec_contract01/stop", { method: "POST" });
+    await expectContract(stop, "post", "/v1/recordings/{id}/stop", stop.status);
+    await expectContract(
+      await appFetch(app, "/v1/recordings/rec_missing01/stop", { method: "POST" }),
+      "post",
+      "/v1/recordings/{id}/stop",
+      404,
+    );
+  });
+
+  it("webhooks (app)", async () => {
+    const app = await createApp();
+    const created = await appFetch(app, "/v1/webhooks", post({ url: "https://example.com/hook" }));
+    const { id } = await expectContract<{ id: string }>(created, "post", "/v1/webhooks", 201);
+    await expectContract(await appFetch(app, "/v1/webhooks", post({ url: "http://example.com" })), "post", "/v1/webhooks", 400);
+    await expectContract(await appFetch(app, "/v1/webhooks"), "get", "/v1/webhooks", 200);
+    await expectContract(await SELF.fetch(`${BASE}/v1/webhooks`), "get", "/v1/webhooks", 401);
+    await expectContract(await appFetch(app, `/v1/webhooks/${id}`), "get", "/v1/webhooks/{id}", 200);
+    await expectContract(await appFetch(app, "/v1/webhooks/wh_0000000000000000"), "get", "/v1/webhooks/{id}", 404);
+    await expectContract(await appFetch(app, `/v1/webhooks/${id}`, patch({ enabled: false })), "patch", "/v1/webhooks/{id}", 200);
+    await expectContract(await appFetch(app, `/v1/webhooks/${id}`, patch({ events: [] })), "patch", "/v1/webhooks/{id}", 400);
+    const rotate = (hook: string) => appFetch(app, `/v1/webhooks/${hook}/rotate-secret`, { method: "POST" });
+    await expectContract(await rotate(id), "post", "/v1/webhooks/{id}/rotate-secret", 200);
+    await expectContract(await rotate("nope"), "post", "/v1/webhooks/{id}/rotate-secret", 400);
+    await expectContract(await appFetch(app, "/v1/webhooks/deliveries"), "get", "/v1/webhooks/deliveries", 200);
+    await expectContract(await appFetch(app, "/v1/webhooks/deliveries?status=lost"), "get", "/v1/webhooks/deliveries", 400);
+    await expectContract(await appFetch(app, `/v1/webhooks/${id}`, { method: "DELETE" }), "delete", "/v1/webhooks/{id}", 204);
+    await expectContract(await appFetch(app, `/v1/webhooks/${id}`, { method: "DELETE" }), "delete", "/v1/webhooks/{id}", 404);
+  });
+
+  it("dev (local stack only)", async () => {
+    await operatorFetch("/v1/apps", post({ name: DEV_APP_NAME }));
+    const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ room: "demo", user: "u" }) };
+    await expectContract(await SELF.fetch(`${BASE}/v1/dev/token`, init), "post", "/v1/dev/token", 403);
+    await expectContract(await withBindings("/v1/dev/token", init, { DEV_MODE: "1" }), "post", "/v1/dev/token", 201);
+  });
+
+  afterAll(() => {
+    // the reference routes cannot fail; everything else needs a success and a failure above
+    const cannotFail = new Set(["GET /v1/openapi.json", "GET /v1/docs"]);
+    // starting and stopping succeed only with a media node that records: test/e2e/recording.test.ts
+    const needsMediaNode = new Set(["POST /v1/rooms/{room}/recordings", "POST /v1/recordings/{id}/stop"]);
+    const missing = documentedRoutes.flatMap((r) => {
+      const key = routeKey(r.method, r.path);
+      const kinds = covered.get(key) ?? new Set();
+      return [
+        ...(kinds.has("ok") || needsMediaNode.has(key) ? [] : [`${key} ok`]),
+        ...(kinds.has("fail") || cannotFail.has(key) ? [] : [`${key} fail`]),
+      ];
+    });
+    expect(missing, "documented routes no contract test called").toEqual([]);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * A composite recording's capture: one mixed mp4 of the whole room in numbered segments
+ * (`composite/composite-00000.mp4`, …). It looks like a TrackRecorder to Recording (same `info`,
+ * `segment`/`end` events, openSegment, stop), so uploads, journaling and recovery are shared.
+ *
+ * Members joining or leaving change the picture, and a running ffmpeg graph cannot gain inputs, so
+ * the recorder rolls: the current run closes its segment (SIGINT) and a new run starts with the
+ * new layout, numbering on from the last segment. Between the two there is a short gap (ffmpeg
+ * start + the first keyframe, typically 0.5–1.5 s) that is not recorded. Changes are debounced so a
+ * member publishing audio and video rolls once.
+ */
+import { EventEmitter } from "node:events";
+import { mkdir, readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import type { CompositeOptions } from "@parley/shared";
+import type { types } from "mediasoup";
+import type { Logger } from "../logger.js";
+import { CompositeRun } from "./composite-run.js";
+import type { PortPairs } from "./ports.js";
+import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
+import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
+
+export interface CompositeRecorderOptions {
+  router: types.Router;
+  root: string;
+  options: CompositeOptions;
+  segmentSeconds: number;
+  ports: PortPairs;
+  ffmpegPath: string;
+  logger: Logger;
+}
+
+/** The composite's pseudo-track: its files carry this producer id in statuses. */
+export const COMPOSITE_TRACK: TrackInfo = {
+  producerId: "composite",
+  kind: "video",
+  codec: "h264+aac",
+  dir: "composite",
+  stem: "composite",
+  ext: "mp4",
+};
+
+const ROLL_DEBOUNCE_MS = 800;
+const LIST_POLL_MS = 300;
+/** Give up after this many runs in a row that die on their own (e.g. ffmpeg cannot start). */
+const MAX_FAILED_RUNS = 5;
+
+export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
+  readonly info: TrackInfo = COMPOSITE_TRACK;
+  readonly #o: CompositeRecorderOptions;
+  readonly #assets: WatermarkAsset[];
+  readonly #dir: string;
+  readonly #producers = new Map<string, types.Producer>();
+  readonly #seen = new Set<string>();
+  readonly #pollTimer: NodeJS.Timeout;
+  #run: CompositeRun | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #rollTimer: NodeJS.Timeout | undefined;
+  #failedRuns = 0;
+  #lastExit: { code: number | null; stderr: string } = { code: 0, stderr: "" };
+  #stopping: Promise<void> | undefined;
+
+  private constructor(o: CompositeRecorderOptions, assets: WatermarkAsset[]) {
+    super();
+    this.#o = o;
+    this.#assets = assets;
+    this.#dir = join(o.root, COMPOSITE_TRACK.dir);
+    this.#pollTimer = setInterval(() => void this.#readList(), LIST_POLL_MS);
+    this.#pollTimer.unref();
+  }
+
+  /** Prepares watermarks (WATERMARK_UNREADABLE refuses the start) and starts the first run. */
+  static async start(o: CompositeRecorderOptions, producers: types.Producer[]): Promise<CompositeRecorder> {
+    const dir = join(o.root, COMPOSITE_TRACK.dir);
+    await mkdir(dir, { recursive: true });
+    const assets = await prepareWatermarks(o.options, dir, o.ffmpegPath);
+    const recorder = new CompositeRecorder(o, assets);
+    for (const p of producers) recorder.#watch(p);
+    try {
+      await recorder.#roll();
+    } catch (error) {
+      clearInterval(recorder.#pollTimer);
+      throw error;
+    }
+    return recorder;
+  }
+
+  /** A producer joined the room: the next run includes it. */
+  addProducer(producer: types.Producer): void {
+    if (this.#stopping || this.#producers.has(producer.id) || producer.closed) return;
+    this.#watch(producer);
+    this.#scheduleRoll();
+  }
+
+  async openSegment(): Promise<string | undefined> {
+    const open = (await this.#segmentFiles()).filter((n) => !this.#seen.has(n)).sort();
+    const last = open.at(-1);
+    return last === undefined ? undefined : join(COMPOSITE_TRACK.dir, last);
+  }
+
+  /** Ends capture: the current run closes its segment; resolves once every segment is reported. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      clearTimeout(this.#rollTimer);
+      await this.#chain;
+      await this.#run?.stop();
+      clearInterval(this.#pollTimer);
+      await this.#collect();
+      const diskFull = /No space left on device/i.test(this.#lastExit.stderr);
+      this.emit("end", { code: this.#lastExit.code, diskFull, stderr: this.#lastExit.stderr });
+    })();
+    return this.#stopping;
+  }
+
+  #watch(producer: types.Producer): void {
+    this.#producers.set(producer.id, producer);
+    producer.observer.once("close", () => {
+      this.#producers.delete(producer.id);
+      if (!this.#stopping) this.#scheduleRoll();
+    });
+  }
+
+  #scheduleRoll(): void {
+    clearTimeout(this.#rollTimer);
+    this.#rollTimer = setTimeout(() => {
+      this.#chain = this.#chain.then(() => this.#roll()).catch((error: Error) => this.#runFailed(error.message));
+    }, ROLL_DEBOUNCE_MS);
+    this.#rollTimer.unref();
+  }
+
+  /** Ends the current run (its segments reported) and starts the next with the members present now. */
+  async #roll(): Promise<void> {
+    if (this.#stopping && this.#run) return;
+    const previous = this.#run;
+    this.#run = undefined;
+    if (previous) {
+      await previous.stop();
+      await this.#collect();
+    }
+    if (this.#stopping) return;
+    const startNumber = await this.#nextNumber();
+    const run = await CompositeRun.start({
+      router: this.#o.router,
+      producers: [...this.#producers.values()],
+      options: this.#o.options,
+      assets: this.#assets,
+      dir: this.#dir,
+      stem: COMPOSITE_TRACK.stem,
+      startNumber,
+      segmentSeconds: this.#o.segmentSeconds,
+      ports: this.#o.ports,
+      ffmpegPath: this.#o.ffmpegPath,
+    });
+    this.#run = run;
+    this.#o.logger.debug({ root: this.#o.root, members: run.members, startNumber }, "composite run started");
+    run.once("exit", (exit) => {
+      this.#lastExit = exit;
+      // A run that dies on its own (not stopped by a roll or stop) is replaced after a pause.
+      if (this.#run === run && !this.#stopping) {
+        this.#run = undefined;
+        this.#runFailed(`ffmpeg exited with ${exit.code}: ${exit.stderr.trim().slice(-300)}`);
+      } else this.#failedRuns = 0;
+    });
+  }
+
+  #runFailed(message: string): void {
+    this.#failedRuns++;
+    this.#o.logger.warn({ root: this.#o.root, failedRuns: this.#failedRuns, err: message }, "composite run failed");
+    if (this.#failedRuns >= MAX_FAILED_RUNS) {
+      void this.stop();
+      return;
+    }
+    this.#scheduleRoll();
+  }
+
+  async #nextNumber(): Promise<number> {
+    const numbers = (await this.#segmentFiles()).map((n) => Number(/-(\d+)\.mp4$/.exec(n)?.[1] ?? -1));
+    return Math.max(-1, ...numbers) + 1;
+  }
+
+  /** After a run ends: the list, plus any segment it never listed (killed), are reported. */
+  async #collect(): Promise<void> {
+    await this.#readList();
+    for (const name of (await this.#segmentFiles()).sort()) if (!this.#seen.has(name)) this.#announce(name);
+  }
+
+  async #readList(): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(join(this.#dir, `${COMPOSITE_TRACK.stem}.list`), "utf8");
+    } catch {
+      return;
+    }
+    for (const line of text.split("\n")) {
+      const name = line.split(",")[0]?.trim();
+      if (name && !this.#seen.has(basename(name))) this.#announce(basename(name));
+    }
+  }
+
+  #announce(name: string): void {
+    this.#seen.add(name);
+    const index = Number(/-(\d+)\.mp4$/.exec(name)?.[1] ?? 0);
+    this.emit("segment", join(COMPOSITE_TRACK.dir, name), index);
+  }
+
+  async #segmentFiles(): Promise<string[]> {
+    try {
+      return (await readdir(this.#dir)).filter((n) => /^composite-\d+\.mp4$/.test(n));
+    } catch {
+      return [];
+    }
+  }
+}

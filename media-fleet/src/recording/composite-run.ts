@@ -1,0 +1,158 @@
+/**
+ * One ffmpeg run of a composite recording, for one fixed set of members: every producer arrives
+ * over its own RtpIngest, all listed in one SDP; the filter graph lays them out and mixes the
+ * audio; libx264 + AAC go to the segment muxer as fragmented mp4. The member set is fixed per run
+ * because an ffmpeg filter graph cannot gain inputs while running: the CompositeRecorder ends this
+ * run and starts another when members come or go.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CompositeOptions } from "@parley/shared";
+import type { types } from "mediasoup";
+import { filterGraph } from "./composite-layout.js";
+import { boundUdpPorts, type PortPairs } from "./ports.js";
+import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
+
+export interface CompositeRunEvents {
+  exit: [info: { code: number | null; stderr: string }];
+}
+
+export interface CompositeRunOptions {
+  router: types.Router;
+  /** Video tiles follow this order (the first is the speaker / single member). */
+  producers: types.Producer[];
+  options: CompositeOptions;
+  assets: WatermarkAsset[];
+  dir: string;
+  stem: string;
+  startNumber: number;
+  segmentSeconds: number;
+  ports: PortPairs;
+  ffmpegPath: string;
+}
+
+const STOP_TIMEOUT_MS = 8000;
+/** Keyframe asks after start: the decoder (and so the whole graph) waits for each video's first one. */
+const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
+
+export class CompositeRun extends EventEmitter<CompositeRunEvents> {
+  readonly #ffmpeg: ChildProcess;
+  readonly #ingests: RtpIngest[];
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #ended: Promise<void>;
+  #stderr = "";
+  #stopping: Promise<void> | undefined;
+
+  private constructor(ffmpeg: ChildProcess, ingests: RtpIngest[]) {
+    super();
+    this.#ffmpeg = ffmpeg;
+    this.#ingests = ingests;
+    ffmpeg.stderr?.on("data", (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString("utf8")).slice(-4000);
+    });
+    this.#ended = new Promise((resolve) => {
+      ffmpeg.once("exit", (code) => {
+        for (const t of this.#timers) clearTimeout(t);
+        for (const i of this.#ingests) i.close();
+        this.emit("exit", { code, stderr: this.#stderr });
+        resolve();
+      });
+    });
+  }
+
+  static async start(o: CompositeRunOptions): Promise<CompositeRun> {
+    const live = o.producers.filter((p) => !p.closed);
+    // Layout "single" shows the first tile only, so the chosen member goes first.
+    const first = (p: types.Producer) => (o.options.single !== undefined && p.appData.member === o.options.single ? 0 : 1);
+    const videos = live.filter((p) => p.kind === "video").sort((x, y) => first(x) - first(y));
+    const ordered = [...videos, ...live.filter((p) => p.kind === "audio")];
+    const ingests: RtpIngest[] = [];
+    try {
+      for (const p of ordered) ingests.push(await RtpIngest.open(o.router, p, o.ports));
+      const args = await CompositeRun.#args(o, ingests);
+      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+      const run = new CompositeRun(ffmpeg, ingests);
+      await run.#waitListening();
+      for (const i of ingests) await i.start();
+      for (const ms of KEYFRAME_RETRIES_MS) {
+        const t = setTimeout(() => {
+          for (const i of ingests) if (i.kind === "video") i.keyframe();
+        }, ms);
+        t.unref();
+        run.#timers.push(t);
+      }
+      return run;
+    } catch (error) {
+      for (const i of ingests) i.close();
+      throw error;
+    }
+  }
+
+  static async #args(o: CompositeRunOptions, ingests: RtpIngest[]): Promise<string[]> {
+    const hasSdp = ingests.length > 0;
+    const sdpPath = join(o.dir, `${o.stem}.sdp`);
+    if (hasSdp) await writeFile(sdpPath, sdpForIngests(ingests));
+    const { watermarks, images } = await runWatermarks(o.assets, o.dir, Date.now() / 1000, hasSdp ? 1 : 0);
+    const graph = filterGraph(
+      o.options,
+      {
+        video: ingests.flatMap((ing, idx) => (ing.kind === "video" ? [idx] : [])),
+        audio: ingests.flatMap((ing, idx) => (ing.kind === "audio" ? [idx] : [])),
+        hasSdp,
+      },
+      watermarks,
+    );
+    const { fps, videoBitrate, audioBitrate } = o.options;
+    return [
+      ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
+      ...(hasSdp ? ["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath] : []),
+      ...images.flatMap((file) => ["-loop", "1", "-i", file]),
+      ...["-filter_complex", graph, "-map", "[vout]", "-map", "[aout]"],
+      ...["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", String(fps)],
+      ...["-b:v", `${videoBitrate}k`, "-maxrate", `${videoBitrate}k`, "-bufsize", `${videoBitrate * 2}k`],
+      // A keyframe at every segment boundary, so each segment is cut exactly and starts decodable.
+      ...["-g", String(fps * 2), "-force_key_frames", `expr:gte(t,n_forced*${o.segmentSeconds})`],
+      ...["-c:a", "aac", "-b:a", `${audioBitrate}k`, "-ar", "48000", "-ac", "2"],
+      ...["-f", "segment", "-segment_time", String(o.segmentSeconds), "-segment_start_number", String(o.startNumber)],
+      // Fragmented mp4: the moov is written first and every fragment is self-contained, so a segment
+      // cut short by a crash or SIGKILL still plays up to its last fragment (a plain mp4 would not).
+      ...["-segment_format", "mp4", "-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof"],
+      ...["-reset_timestamps", "1", "-segment_list", join(o.dir, `${o.stem}.list`), "-segment_list_type", "csv"],
+      join(o.dir, `${o.stem}-%05d.mp4`),
+    ];
+  }
+
+  get members(): number {
+    return this.#ingests.length;
+  }
+
+  /** One SIGINT closes the open segment properly; a second would abort mid-write, hence idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
+        this.#ffmpeg.kill("SIGINT");
+        const killer = setTimeout(() => this.#ffmpeg.kill("SIGKILL"), STOP_TIMEOUT_MS);
+        killer.unref();
+        await this.#ended;
+        clearTimeout(killer);
+      }
+      await this.#ended;
+    })();
+    return this.#stopping;
+  }
+
+  async #waitListening(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (this.#ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited at start: ${this.#stderr.trim().slice(-500)}`);
+      const bound = boundUdpPorts();
+      if (this.#ingests.every((i) => i.listening(bound))) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    void this.stop();
+    throw new Error("ffmpeg did not open its RTP ports within 5 s");
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * A snapshot: one JPEG of one video producer as it is now. The producer is consumed over an
+ * RtpIngest for a moment, ffmpeg decodes the first whole picture (keyframes are asked for until one
+ * comes) and writes it at the producer's own resolution; then everything is torn down. The file is
+ * stored by Recording like a one-segment recording.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ParleyError } from "@parley/shared";
+import type { types } from "mediasoup";
+import type { PortPairs } from "./ports.js";
+import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+
+const SNAPSHOT_TIMEOUT_MS = 8000;
+const KEYFRAME_EVERY_MS = 500;
+
+/** Writes `<dir>/<name>` (a JPEG) from the producer's next decodable frame. */
+export async function takeJpeg(o: {
+  router: types.Router;
+  producer: types.Producer;
+  dir: string;
+  name: string;
+  ports: PortPairs;
+  ffmpegPath: string;
+}): Promise<void> {
+  if (o.producer.kind !== "video") throw new ParleyError("SNAPSHOT_FAILED", `producer ${o.producer.id} is not video`);
+  await mkdir(o.dir, { recursive: true });
+  const ingest = await RtpIngest.open(o.router, o.producer, o.ports);
+  const sdpPath = join(o.dir, `${o.name}.sdp`);
+  let stderr = "";
+  try {
+    await writeFile(sdpPath, sdpForIngests([ingest]));
+    const ffmpeg = spawn(
+      o.ffmpegPath,
+      [
+        ...["-hide_banner", "-nostdin", "-loglevel", "error"],
+        ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "64", "-i", sdpPath],
+        // The first decodable frame, at the sender's resolution; q 3 ≈ high-quality JPEG.
+        ...["-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", "-y", join(o.dir, o.name)],
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    ffmpeg.stderr?.on("data", (c: Buffer) => {
+      stderr = (stderr + c.toString("utf8")).slice(-2000);
+    });
+    const exited = new Promise<number | null>((resolve) => ffmpeg.once("exit", (code) => resolve(code)));
+    const deadline = Date.now() + 5000;
+    while (!ingest.listening() && Date.now() < deadline && ffmpeg.exitCode === null) await new Promise((r) => setTimeout(r, 25));
+    await ingest.start();
+    const asker = setInterval(() => ingest.keyframe(), KEYFRAME_EVERY_MS);
+    const killer = setTimeout(() => ffmpeg.kill("SIGKILL"), SNAPSHOT_TIMEOUT_MS);
+    const code = await exited;
+    clearInterval(asker);
+    clearTimeout(killer);
+    if (code !== 0)
+      throw new ParleyError(
+        "SNAPSHOT_FAILED",
+        `no picture from producer ${o.producer.id} within ${SNAPSHOT_TIMEOUT_MS} ms ${stderr.trim().slice(-200)}`.trim(),
+      );
+  } finally {
+    ingest.close();
+  }
+}
