@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack, waitFor } from "./stack.js";
@@ -113,6 +113,59 @@ describe("recording a live call through the public API", () => {
 
     const list = await api<{ recordings: { id: string }[] }>("GET", "/v1/recordings?room=rec");
     expect(list.json.recordings.map((r) => r.id)).toContain(started.json.id);
+    await Promise.all([alice.stop(), bob.stop()]);
+  });
+
+  it("takes a snapshot of a member's camera and records a composite of the room", async () => {
+    const alice = await stack.bot("mix", "alice");
+    const bob = await stack.bot("mix", "bob");
+    const untilAvailable = async (id: string) => {
+      let info: Info | null = null;
+      await waitFor(
+        async () => {
+          info = (await api<Info>("GET", `/v1/recordings/${id}`)).json;
+          return info.status === "available";
+        },
+        `${id} to become available`,
+        60_000,
+        500,
+      );
+      return info as unknown as Info;
+    };
+    const download = async (id: string) => {
+      const links = await api<{ files: { file: string; url: string }[] }>("GET", `/v1/recordings/${id}/url`);
+      const file = path.join(stack.dataDir, `${id}-${path.basename(links.json.files[0]?.file ?? "x")}`);
+      await writeFile(file, Buffer.from(await (await fetch(links.json.files[0]?.url as string)).arrayBuffer()));
+      return file;
+    };
+    const probe = (file: string) =>
+      JSON.parse(execFileSync("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", file], { encoding: "utf8" }));
+
+    const snap = await api<{ id: string }>("POST", "/v1/rooms/mix/snapshots", { member: alice.room.localMember.id });
+    expect(snap.status).toBe(201);
+    await untilAvailable(snap.json.id);
+    const jpeg = probe(await download(snap.json.id));
+    expect(jpeg.streams[0]).toMatchObject({ codec_name: "mjpeg", width: 320, height: 240 });
+
+    const composite = await api<{ id: string }>("POST", "/v1/rooms/mix/recordings", {
+      mode: "composite",
+      composite: { layout: "grid", width: 640, height: 360, fps: 15, watermarks: [{ kind: "timestamp", x: 10, y: 10, size: 18 }] },
+    });
+    expect(composite.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 5000));
+    await api("POST", `/v1/recordings/${composite.json.id}/stop`, {});
+    expect((await untilAvailable(composite.json.id)).formats).toEqual(["mp4"]);
+    const mixed = probe(await download(composite.json.id));
+    const video = mixed.streams.find((x: { codec_type: string }) => x.codec_type === "video");
+    expect(video).toMatchObject({ codec_name: "h264", width: 640, height: 360 });
+    expect(mixed.streams.some((x: { codec_name: string }) => x.codec_name === "aac")).toBe(true);
+    expect(Number(mixed.format.duration)).toBeGreaterThan(3);
+
+    const tooBig = await api<{ error: { code: string; message: string } }>("POST", "/v1/rooms/mix/recordings", {
+      mode: "composite",
+      composite: { width: 4000, height: 3000 },
+    });
+    expect(tooBig.json.error.message).toMatch(/larger than 1920x1080/);
     await Promise.all([alice.stop(), bob.stop()]);
   });
 

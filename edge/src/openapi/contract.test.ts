@@ -119,6 +119,9 @@ describe("contract: every documented route answers as documented", () => {
     // no media node answers in these tests: starting fails, typed and documented
     const start = await appFetch(app, "/v1/rooms/empty-room/recordings", post({}));
     await expectContract(start, "post", "/v1/rooms/{room}/recordings", start.status);
+    const snapshot = await appFetch(app, "/v1/rooms/empty-room/snapshots", post({ member: "m_nobodyhere00" }));
+    await expectContract(snapshot, "post", "/v1/rooms/{room}/snapshots", 404);
+    await expectContract(await appFetch(app, "/v1/rooms/empty-room/snapshots", post({})), "post", "/v1/rooms/{room}/snapshots", 400);
     expect(start.status).toBeGreaterThanOrEqual(400);
     await expectContract(
       await appFetch(app, "/v1/rooms/r/recordings", post({ mode: "video" })),

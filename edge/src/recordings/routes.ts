@@ -8,6 +8,7 @@ import {
   RecordingStatusResponseSchema,
   RoomName,
   StartRoomRecordingRequest,
+  TakeRoomSnapshotRequest,
 } from "@parley/shared";
 import { unwrap } from "../http/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
@@ -51,6 +52,38 @@ roomRecordingRoutes.openapi(
   ),
   async (c) => {
     const status = unwrap(await roomStub(c.env, c.get("app").appKey, c.req.valid("param").room).startRecording(c.req.valid("json")));
+    return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
+  },
+);
+
+roomRecordingRoutes.openapi(
+  withJsonBody(
+    roomRecordingRoutes,
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/{room}/snapshots",
+      summary: "Take a snapshot of a member's camera",
+      description:
+        "A JPEG of the member's current video, stored and indexed like a recording (mode `snapshot`): read it with GET /v1/recordings/{id} and /url once available.",
+      request: { params: z.object({ room: RoomName }), body: jsonBody(TakeRoomSnapshotRequest) },
+      responses: {
+        201: json(RecordingStatusResponseSchema, "the snapshot's id and status"),
+        ...errors(
+          ...AUTH_ERRORS.app,
+          "INVALID_REQUEST",
+          "PAYLOAD_TOO_LARGE",
+          "MEMBER_NOT_FOUND",
+          "PRODUCER_NOT_FOUND",
+          "NODE_UNAVAILABLE",
+          "SNAPSHOT_FAILED",
+        ),
+      },
+    }),
+  ),
+  async (c) => {
+    const stub = roomStub(c.env, c.get("app").appKey, c.req.valid("param").room);
+    const status = unwrap(await stub.takeSnapshot(c.req.valid("json").member));
     return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
   },
 );
