@@ -191,11 +191,111 @@ describe("parley sessions / notify", () => {
   });
 });
 
+/** A fresh app of its own (the dev app's rooms and licence are shared with the tests above), as env credentials. */
+async function ownApp(): Promise<Record<string, string>> {
+  const created = await new AppsClient(edge.url, edge.operatorKey).create({ name: "cli rooms" });
+  return { ...env, PARLEY_APP_KEY: created.appKey, PARLEY_APP_SECRET: created.appSecret };
+}
+
+describe("parley rooms", () => {
+  it("lists live rooms and members, kicks a user, refuses bad input with exit code 2", async () => {
+    const appEnv = await ownApp();
+    const token = (await parley(["token", "--room", "stage", "--user", "gus"], { cwd: bare, env: appEnv })).stdout.trim();
+    const { member, id } = await SignalMember.join(edge.url, "stage", token);
+
+    const list = await parley(["rooms", "list"], { cwd: bare, env: appEnv });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/ROOM\s+MEMBERS\s+CONNECTED\s+SINCE/);
+    expect(list.stdout).toMatch(/stage\s+1\s+1\s+/);
+    const json = await parley(["rooms", "list", "--json"], { cwd: bare, env: appEnv });
+    expect(JSON.parse(json.stdout).rooms).toEqual([expect.objectContaining({ room: "stage", members: 1 })]);
+    const show = await parley(["rooms", "show", "stage"], { cwd: bare, env: appEnv });
+    expect(show.stdout).toMatch(new RegExp(`${id}\\s+gus\\s+connected`));
+
+    const mute = await parley(["rooms", "mute", "stage", "gus", "--kind", "audio"], { cwd: bare, env: appEnv });
+    expect(mute).toMatchObject({ code: 0, stdout: "gus has no unmuted matching track in room stage\n" });
+    const badKind = await parley(["rooms", "mute", "stage", "gus", "--kind", "smell"], { cwd: bare, env: appEnv });
+    expect(badKind.code).toBe(2);
+    expect(badKind.stderr).toMatch(/^error: --kind\/--source\.kind/);
+
+    const kicked = member.event("kicked");
+    const kick = await parley(["rooms", "kick", "stage", "gus", "--reason", "rules"], { cwd: bare, env: appEnv });
+    expect(kick.code).toBe(0);
+    expect(kick.stdout).toBe("gus removed from room stage (1 member); their tokens issued until now are refused there\n");
+    expect(await kicked).toMatchObject({ by: "app", reason: "rules" });
+    expect((await member.closed).code).toBe(4001);
+    expect((await parley(["rooms", "list"], { cwd: bare, env: appEnv })).stdout).toBe("no live rooms\n");
+
+    const badUser = await parley(["rooms", "kick", "stage", "not a user"], { cwd: bare, env: appEnv });
+    expect(badUser.code).toBe(2);
+    expect(badUser.stderr).toMatch(/^error: user/);
+  });
+});
+
+describe("parley calls", () => {
+  it("lists calls by room and shows one; an unknown call exits 1, a malformed id 2", async () => {
+    const appEnv = await ownApp();
+    const token = (await parley(["token", "--room", "cdr-cli", "--user", "hana"], { cwd: bare, env: appEnv })).stdout.trim();
+    const { member } = await SignalMember.join(edge.url, "cdr-cli", token);
+    await member.ok("leave");
+    let page: { calls: { id: string; endedAt: string | null }[] } = { calls: [] };
+    for (let i = 0; i < 50 && !page.calls[0]?.endedAt; i++) {
+      page = JSON.parse(
+        (await parley(["calls", "list", "--room", "cdr-cli", "--user", "hana", "--json"], { cwd: bare, env: appEnv })).stdout,
+      );
+    }
+    const callId = page.calls[0]?.id as string;
+    expect(callId).toMatch(/^c_/);
+    const list = await parley(["calls", "list", "--room", "cdr-cli"], { cwd: bare, env: appEnv });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${callId}\\s+cdr-cli\\s+`));
+
+    const show = await parley(["calls", "show", callId], { cwd: bare, env: appEnv });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`Call:     ${callId}`);
+    expect(show.stdout).toMatch(/m_\w+\s+hana\s+\S+\s+\S+\s+left/);
+
+    const unknown = await parley(["calls", "show", "c_00000000none"], { cwd: bare, env: appEnv });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: NOT_FOUND: /);
+    const malformed = await parley(["calls", "show", "nope"], { cwd: bare, env: appEnv });
+    expect(malformed.code).toBe(2);
+    const badFrom = await parley(["calls", "list", "--from", "yesterday"], { cwd: bare, env: appEnv });
+    expect(badFrom.code).toBe(2);
+  });
+});
+
+describe("parley recordings", () => {
+  it("lists none, refuses an unknown recording with exit 1 and bad composite options with exit 2", async () => {
+    const appEnv = await ownApp();
+    const list = await parley(["recordings", "list"], { cwd: bare, env: appEnv });
+    expect(list).toMatchObject({ code: 0, stdout: "no recordings\n" });
+    const missing = await parley(["recordings", "show", "rec_missing01"], { cwd: bare, env: appEnv });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: RECORDING_NOT_FOUND: /);
+    const layout = await parley(["recordings", "start", "r", "--layout", "mosaic"], { cwd: bare, env: appEnv });
+    expect(layout.code).toBe(2);
+    expect(layout.stderr).toMatch(/^error: recording\.composite\.layout: unknown layout/);
+    const expires = await parley(["recordings", "url", "rec_missing01", "--expires", "5"], { cwd: bare, env: appEnv });
+    expect(expires.code).toBe(2);
+  });
+});
+
 describe("parley --help", () => {
   it("lists the commands and where credentials come from", async () => {
     const out = await parley(["--help"], { cwd: bare, env: cleanEnv() as Record<string, string> });
     expect(out.code).toBe(0);
-    for (const word of ["token", "apps", "sessions", "notify", "PARLEY_OPERATOR_KEY", ".parley/dev-app.json"])
+    for (const word of [
+      "token",
+      "apps",
+      "sessions",
+      "notify",
+      "rooms",
+      "calls",
+      "recordings",
+      "PARLEY_OPERATOR_KEY",
+      ".parley/dev-app.json",
+    ])
       expect(out.stdout).toContain(word);
   });
 });

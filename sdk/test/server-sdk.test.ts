@@ -7,12 +7,16 @@ import { SignalMember } from "../../test/e2e/support/signal-member.js";
 import {
   type AppCredentials,
   AppsClient,
+  CallsClient,
   mintToken,
   ParleyError,
   ParleyTransportError,
+  RecordingsClient,
   RoomsClient,
+  StatsClient,
   TokensClient,
   UsersClient,
+  WebhooksClient,
 } from "../src/index.js";
 
 let edge: RunningEdge;
@@ -157,5 +161,96 @@ describe("UsersClient and RoomsClient", () => {
     expect((await closedEvent).reason).toBe("meeting over");
     expect((await member.closed).code).toBe(4003);
     expect((await new UsersClient(edge.url, app).sessions("erin")).sessions).toEqual([]);
+  });
+});
+
+describe("RoomsClient: live rooms, kick and mute", () => {
+  it("lists rooms and members, kicks a user (tokens issued before refused), mutes nothing without tracks", async () => {
+    const app = await newApp();
+    const rooms = new RoomsClient(edge.url, app);
+    const aliceToken = await mintToken({ ...app, room: "live-1", user: "alice" });
+    const alice = await SignalMember.join(edge.url, "live-1", aliceToken);
+    const bob = await SignalMember.join(edge.url, "live-1", await mintToken({ ...app, room: "live-1", user: "bob" }));
+
+    const { rooms: live } = await rooms.list();
+    expect(live).toEqual([expect.objectContaining({ room: "live-1", members: 2, connected: 2 })]);
+    const detail = await rooms.get("live-1");
+    expect(detail.members.map((m) => m.user).sort()).toEqual(["alice", "bob"]);
+    expect((await rooms.get("nobody-here")).members).toEqual([]);
+
+    expect(await rooms.mute("live-1", "alice")).toEqual({ muted: 0 });
+    expect(await rooms.mute("live-1", "alice", { kind: "audio", source: "microphone" })).toEqual({ muted: 0 });
+    expect(await refusedWith(rooms.mute("live-1", "alice", { kind: "smell" } as never))).toBe("INVALID_REQUEST");
+
+    const kicked = alice.member.event("kicked");
+    const left = bob.member.event("member.left");
+    expect(await rooms.kick("live-1", "alice", "rules")).toEqual({ room: "live-1", user: "alice", removed: 1 });
+    expect(await kicked).toMatchObject({ by: "app", reason: "rules" });
+    expect((await alice.member.closed).code).toBe(4001);
+    expect(await left).toMatchObject({ member: alice.id, reason: "kicked" });
+    const again = await SignalMember.connect(edge.url, "live-1", aliceToken);
+    expect(await again.refusal()).toMatchObject({ code: "TOKEN_REVOKED" });
+    expect(await rooms.kick("live-1", "alice")).toMatchObject({ removed: 0 });
+    expect(await refusedWith(rooms.kick("live-1", "not a user"))).toBe("INVALID_REQUEST");
+    bob.member.close();
+  });
+});
+
+describe("CallsClient, RecordingsClient, WebhooksClient, StatsClient", () => {
+  it("finds a call by room and user and reads it", async () => {
+    const app = await newApp();
+    const calls = new CallsClient(edge.url, app);
+    const { member } = await SignalMember.join(edge.url, "cdr-room", await mintToken({ ...app, room: "cdr-room", user: "gina" }));
+    await member.ok("leave");
+    let page = await calls.search({ room: "cdr-room", user: "gina", from: new Date(Date.now() - 60_000) });
+    for (let i = 0; i < 50 && !page.calls[0]?.endedAt; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      page = await calls.search({ room: "cdr-room", user: "gina", from: new Date(Date.now() - 60_000) });
+    }
+    expect(page.calls).toHaveLength(1);
+    const call = await calls.get(page.calls[0]?.id as string);
+    expect(call).toMatchObject({ room: "cdr-room", members: 1 });
+    expect(call.endpoints).toEqual([expect.objectContaining({ user: "gina", leaveReason: "left" })]);
+    expect((await calls.search({ room: "elsewhere" })).calls).toEqual([]);
+    expect(await refusedWith(calls.get("c_00000000none"))).toBe("NOT_FOUND");
+    expect(await refusedWith(calls.search({ limit: 0 }))).toBe("INVALID_REQUEST");
+  });
+
+  it("recordings: an empty list, typed refusals without a media node, input checked before sending", async () => {
+    const recordings = new RecordingsClient(edge.url, await newApp());
+    expect(await recordings.list({ room: "r" })).toEqual({ recordings: [], nextCursor: null });
+    expect(await refusedWith(recordings.get("rec_missing01"))).toBe("RECORDING_NOT_FOUND");
+    expect(await refusedWith(recordings.downloadLinks("rec_missing01", 120))).toBe("RECORDING_NOT_FOUND");
+    expect(await refusedWith(recordings.stop("rec_missing01"))).toBe("RECORDING_NOT_FOUND");
+    expect(await refusedWith(recordings.snapshot("r", "m_nobodyhere00"))).toBe("MEMBER_NOT_FOUND");
+    expect(await refusedWith(recordings.start("r", { mode: "composite", composite: { layout: "mosaic" as never } }))).toBe(
+      "INVALID_REQUEST",
+    );
+    expect(await refusedWith(recordings.start("r", { mode: "composite", composite: { layout: "grid" } }))).toMatch(/^[A-Z_]+$/);
+  });
+
+  it("webhooks: create, list, update, rotate, deliveries, delete", async () => {
+    const hooks = new WebhooksClient(edge.url, await newApp());
+    const created = await hooks.create({ url: "https://example.com/hook", events: ["room.started"] });
+    expect(created.secret.length).toBeGreaterThan(16);
+    expect((await hooks.list()).map((h) => h.id)).toEqual([created.id]);
+    expect(await hooks.get(created.id)).toMatchObject({ url: "https://example.com/hook", enabled: true });
+    expect(await hooks.update(created.id, { enabled: false, description: "off" })).toMatchObject({ enabled: false });
+    const rotated = await hooks.rotateSecret(created.id);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(await hooks.deliveries({ webhookId: created.id })).toEqual({ deliveries: [], nextCursor: null });
+    await hooks.delete(created.id);
+    expect(await hooks.list()).toEqual([]);
+    expect(await refusedWith(hooks.delete(created.id))).toBe("NOT_FOUND");
+    expect(await refusedWith(hooks.create({ url: "http://example.com" }))).toBe("INVALID_REQUEST");
+  });
+
+  it("stats: buckets over the asked window", async () => {
+    const stats = new StatsClient(edge.url, await newApp());
+    const to = new Date();
+    const answer = await stats.get({ from: new Date(to.getTime() - 2 * 3600_000), to, bucket: 3600 });
+    expect(answer.bucketSeconds).toBe(3600);
+    expect(answer.buckets.length).toBeGreaterThan(0);
+    expect(await refusedWith(stats.get({ bucket: 5 }))).toBe("INVALID_REQUEST");
   });
 });

@@ -1,6 +1,6 @@
 /** Public HTTP API bodies (`/v1/...`): requests are validated with these, responses typed by them. */
 import { z } from "zod";
-import { NodeLoad, Region } from "./control.js";
+import { MediaKind, NodeLoad, Region, TrackSource } from "./control.js";
 import { RoomName, UserId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";
 import { Grants, SecretSlot } from "./token.js";
@@ -123,6 +123,20 @@ export const CloseRoomRequest = z.object({ reason: z.string().max(256).optional(
 
 export const CloseRoomResponseSchema = z.object({ room: z.string(), removed: z.number().int() });
 export type CloseRoomResponse = z.infer<typeof CloseRoomResponseSchema>;
+
+/** `DELETE /v1/rooms/:room/members/:user`: the body is optional. */
+export const KickUserRequest = z.object({ reason: z.string().max(256).optional() }).strict();
+export type KickUserRequest = z.infer<typeof KickUserRequest>;
+
+export const KickUserResponseSchema = z.object({ room: z.string(), user: z.string(), removed: z.number().int() });
+export type KickUserResponse = z.infer<typeof KickUserResponseSchema>;
+
+/** `POST /v1/rooms/:room/members/:user/mute`: which of the user's tracks; none given = all of them. */
+export const MuteUserRequest = z.object({ kind: MediaKind.optional(), source: TrackSource.optional() }).strict();
+export type MuteUserRequest = z.infer<typeof MuteUserRequest>;
+
+export const MuteUserResponseSchema = z.object({ muted: z.number().int() });
+export type MuteUserResponse = z.infer<typeof MuteUserResponseSchema>;
 
 /** `GET /healthz`. */
 export const HealthSchema = z.object({ ok: z.literal(true) });

@@ -120,27 +120,30 @@ export const StatsQuery = z
   .strict();
 export type StatsQuery = z.infer<typeof StatsQuery>;
 
-export interface StatsBucket {
-  start: string;
+const Rate = z.number().min(0).max(1).nullable();
+export const StatsBucketSchema = z.object({
+  start: z.string(),
   /** Most rooms / members live at the same time within the bucket. */
-  peakRooms: number;
-  peakUsers: number;
-  joins: number;
-  refusedJoins: number;
+  peakRooms: z.number().int(),
+  peakUsers: z.number().int(),
+  joins: z.number().int(),
+  refusedJoins: z.number().int(),
   /** joins / (joins + refused joins); null without attempts. */
-  joinSuccessRate: number | null;
+  joinSuccessRate: Rate,
   /** Quality reports received (SDK, every 5 s per member). */
-  reports: number;
+  reports: z.number().int(),
   /** Share of reports in which received video stalled for more than 300 ms. */
-  stallRate: number | null;
+  stallRate: Rate,
   /** Share of reports in which every track lost less than 5 % of packets. */
-  goodTransmissionRate: number | null;
-  averageMos: number | null;
-}
+  goodTransmissionRate: Rate,
+  averageMos: z.number().nullable(),
+});
+export type StatsBucket = z.infer<typeof StatsBucketSchema>;
 
-export interface StatsResponse {
-  from: string;
-  to: string;
-  bucketSeconds: number;
-  buckets: StatsBucket[];
-}
+export const StatsResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  bucketSeconds: z.number().int(),
+  buckets: z.array(StatsBucketSchema),
+});
+export type StatsResponse = z.infer<typeof StatsResponseSchema>;

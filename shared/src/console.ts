@@ -14,46 +14,42 @@ export const AuditSearch = z
 export type AuditSearch = z.infer<typeof AuditSearch>;
 
 /** One administrative action: who (`operator` or `app:<AppKey>`), what, on what, when, from where. */
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  ip: string | null;
-}
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  ip: z.string().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
-export interface AuditPage {
-  entries: AuditEntry[];
-  nextCursor: string | null;
-}
+export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() });
+export type AuditPage = z.infer<typeof AuditPageSchema>;
 
 /** A live room of an app, from the App DO's member table. */
-export interface LiveRoom {
-  room: string;
+export const LiveRoomSchema = z.object({
+  room: z.string(),
   /** Members, including dropped ones still inside their resume window. */
-  members: number;
-  connected: number;
+  members: z.number().int(),
+  connected: z.number().int(),
   /** When the earliest current member joined (ISO). */
-  since: string;
-}
+  since: z.string(),
+});
+export type LiveRoom = z.infer<typeof LiveRoomSchema>;
 
-export interface LiveRoomsResponse {
-  appKey: string;
-  rooms: LiveRoom[];
-}
+export const LiveRoomsResponseSchema = z.object({ appKey: z.string(), rooms: z.array(LiveRoomSchema) });
+export type LiveRoomsResponse = z.infer<typeof LiveRoomsResponseSchema>;
 
-export interface LiveRoomMember {
-  id: string;
-  user: string;
-  name: string | null;
-  joinedAt: string;
-  connected: boolean;
-  hidden: boolean;
-}
+export const LiveRoomMemberSchema = z.object({
+  id: z.string(),
+  user: z.string(),
+  name: z.string().nullable(),
+  joinedAt: z.string(),
+  connected: z.boolean(),
+  hidden: z.boolean(),
+});
+export type LiveRoomMember = z.infer<typeof LiveRoomMemberSchema>;
 
-export interface LiveRoomDetail {
-  appKey: string;
-  room: string;
-  members: LiveRoomMember[];
-}
+export const LiveRoomDetailSchema = z.object({ appKey: z.string(), room: z.string(), members: z.array(LiveRoomMemberSchema) });
+export type LiveRoomDetail = z.infer<typeof LiveRoomDetailSchema>;

@@ -65,8 +65,8 @@ export const RECORDING_MODES = ["tracks"] as const;
  * so customers only get composite once the edge passes its options through.
  */
 export const NODE_RECORDING_MODES = ["tracks", "composite"] as const;
-/** Modes a status can report: snapshots are stored and reported like recordings. */
-export const RECORDING_STATUS_MODES = ["tracks", "composite", "snapshot"] as const;
+/** Modes a status can report: snapshots and exports are stored and reported like recordings. */
+export const RECORDING_STATUS_MODES = ["tracks", "composite", "snapshot", "export"] as const;
 
 export const StartRecordingRequest = z
   .object({

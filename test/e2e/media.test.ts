@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RoomsClient } from "../../sdk/src/server/index.js";
 import { type Bot, received, type Stack, startStack, waitFor } from "./stack.js";
 import { mediaPorts, nftAvailable, UdpCut } from "./udp-cut.js";
 
@@ -48,6 +49,26 @@ describe("media through the node", () => {
     await waitFor(async () => (await videoBitrate()) < 5_000, "received video bitrate to fall below 5 kbps", 30_000, 1000);
     await camera.unmute();
     await waitFor(async () => (await videoBitrate()) > 50_000, "video bitrate back above 50 kbps", 30_000, 1000);
+    await Promise.all([talker.stop(), listener.stop()]);
+  });
+
+  it("the app mutes a user's camera over the API: the bitrate the other side receives falls", async () => {
+    const talker = await stack.bot("api-mute", "talker", { audio: false });
+    const listener = await stack.bot("api-mute", "listener", { video: false, audio: false });
+    const videoBitrate = async () => {
+      const report = await listener.room.getQuality();
+      return report.tracks.find((t) => t.direction === "recv" && t.kind === "video")?.bitrate ?? 0;
+    };
+    await waitFor(async () => (await videoBitrate()) > 50_000, "video bitrate above 50 kbps", 30_000, 1000);
+    const rooms = new RoomsClient(stack.edge.url, stack.app);
+    expect(await rooms.mute("api-mute", "talker", { kind: "audio" })).toEqual({ muted: 0 });
+    const muted = listener.room.waitFor("trackMuted", (_t, m) => m);
+    const toldTalker = talker.room.waitFor("localTrackMuted", (_t, m) => m);
+    expect(await rooms.mute("api-mute", "talker", { kind: "video", source: "camera" })).toEqual({ muted: 1 });
+    await muted;
+    expect((await toldTalker)[0].source).toBe("camera");
+    await waitFor(async () => (await videoBitrate()) < 5_000, "received video bitrate to fall below 5 kbps", 30_000, 1000);
+    expect(await rooms.mute("api-mute", "talker")).toEqual({ muted: 0 });
     await Promise.all([talker.stop(), listener.stop()]);
   });
 

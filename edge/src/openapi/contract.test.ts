@@ -82,6 +82,17 @@ describe("contract: every documented route answers as documented", () => {
     const big = await appFetch(app, "/v1/users/alice/notify", post({ data: { blob: "x".repeat(5000) } }));
     await expectContract(big, "post", "/v1/users/{user}/notify", 413);
 
+    const mute = await appFetch(app, "/v1/rooms/contract/members/alice/mute", post({ kind: "audio" }));
+    expect((await expectContract<{ muted: number }>(mute, "post", "/v1/rooms/{room}/members/{user}/mute", 200)).muted).toBe(0);
+    const badMute = await appFetch(app, "/v1/rooms/contract/members/alice/mute", post({ kind: "smell" }));
+    await expectContract(badMute, "post", "/v1/rooms/{room}/members/{user}/mute", 400);
+    const bob = await joined(app, "contract", "bob");
+    const kick = await appFetch(app, "/v1/rooms/contract/members/bob", { method: "DELETE" });
+    expect((await expectContract<{ removed: number }>(kick, "delete", "/v1/rooms/{room}/members/{user}", 200)).removed).toBe(1);
+    await bob.client.closed;
+    const badKick = await appFetch(app, "/v1/rooms/contract/members/not%20a%20user", { method: "DELETE" });
+    await expectContract(badKick, "delete", "/v1/rooms/{room}/members/{user}", 400);
+
     const close = await appFetch(app, "/v1/rooms/contract", { method: "DELETE" });
     expect((await expectContract<{ removed: number }>(close, "delete", "/v1/rooms/{room}", 200)).removed).toBe(1);
     await alice.client.closed;
@@ -159,6 +170,51 @@ describe("contract: every documented route answers as documented", () => {
     await expectContract(await appFetch(app, `/v1/webhooks/${id}`, { method: "DELETE" }), "delete", "/v1/webhooks/{id}", 404);
   });
 
+  it("console views: live rooms, stats, audit, and the operator's read-only views of an app", async () => {
+    const app = await createApp();
+    const alice = await joined(app, "live-contract", "alice");
+    await expectContract(await appFetch(app, "/v1/rooms"), "get", "/v1/rooms", 200);
+    await expectContract(await operatorFetch(`/v1/rooms?app=${app.appKey}`), "get", "/v1/rooms", 200);
+    await expectContract(await operatorFetch("/v1/rooms"), "get", "/v1/rooms", 400);
+    await expectContract(await appFetch(app, "/v1/rooms/live-contract"), "get", "/v1/rooms/{room}", 200);
+    await expectContract(await appFetch(app, "/v1/rooms/not%20a%20room"), "get", "/v1/rooms/{room}", 400);
+    await alice.client.ok("leave");
+    await expectContract(await appFetch(app, "/v1/stats"), "get", "/v1/stats", 200);
+    await expectContract(await appFetch(app, "/v1/stats?bucket=1"), "get", "/v1/stats", 400);
+    await expectContract(await operatorFetch("/v1/audit?limit=5"), "get", "/v1/audit", 200);
+    await expectContract(await operatorFetch("/v1/audit?cursor=x"), "get", "/v1/audit", 400);
+
+    const q = `app=${app.appKey}`;
+    let calls: { calls: { id: string; endedAt: string | null }[] } = { calls: [] };
+    for (let i = 0; i < 100 && !calls.calls[0]?.endedAt; i++) {
+      calls = await expectContract(await operatorFetch(`/v1/operator/calls?${q}`), "get", "/v1/operator/calls", 200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await expectContract(await operatorFetch("/v1/operator/calls"), "get", "/v1/operator/calls", 400);
+    await expectContract(await operatorFetch(`/v1/operator/calls/${calls.calls[0]?.id}?${q}`), "get", "/v1/operator/calls/{id}", 200);
+    await expectContract(await operatorFetch(`/v1/operator/calls/c_00000000none?${q}`), "get", "/v1/operator/calls/{id}", 404);
+
+    expect((await postAsNode("heartbeat", heartbeat("node-operator"))).status).toBe(200);
+    await seedRecording(app.appKey, "rec_operator01", Date.now(), { node: "node-operator" });
+    await expectContract(await operatorFetch(`/v1/operator/recordings?${q}`), "get", "/v1/operator/recordings", 200);
+    await expectContract(await operatorFetch(`/v1/operator/recordings?${q}&limit=0`), "get", "/v1/operator/recordings", 400);
+    const recording = "/v1/operator/recordings/{id}";
+    await expectContract(await operatorFetch(`/v1/operator/recordings/rec_operator01?${q}`), "get", recording, 200);
+    await expectContract(await operatorFetch(`/v1/operator/recordings/rec_missing01?${q}`), "get", recording, 404);
+    await expectContract(await operatorFetch(`/v1/operator/recordings/rec_operator01/url?${q}`), "get", `${recording}/url`, 200);
+    await expectContract(await operatorFetch(`/v1/operator/recordings/rec_missing01/url?${q}`), "get", `${recording}/url`, 404);
+
+    const hook = await appFetch(app, "/v1/webhooks", post({ url: "http://127.0.0.1:9/hook" }));
+    const { id } = (await hook.json()) as { id: string };
+    await expectContract(await operatorFetch(`/v1/operator/webhooks?${q}`), "get", "/v1/operator/webhooks", 200);
+    await expectContract(await operatorFetch("/v1/operator/webhooks?app=nope"), "get", "/v1/operator/webhooks", 400);
+    await expectContract(await operatorFetch(`/v1/operator/webhooks/${id}?${q}`), "get", "/v1/operator/webhooks/{id}", 200);
+    await expectContract(await operatorFetch(`/v1/operator/webhooks/wh_0000000000000000?${q}`), "get", "/v1/operator/webhooks/{id}", 404);
+    const deliveries = "/v1/operator/webhooks/deliveries";
+    await expectContract(await operatorFetch(`${deliveries}?${q}`), "get", deliveries, 200);
+    await expectContract(await operatorFetch(`${deliveries}?${q}&status=lost`), "get", deliveries, 400);
+  });
+
   it("dev (local stack only)", async () => {
     await operatorFetch("/v1/apps", post({ name: DEV_APP_NAME }));
     const init = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ room: "demo", user: "u" }) };
@@ -170,7 +226,11 @@ describe("contract: every documented route answers as documented", () => {
     // the reference routes cannot fail; everything else needs a success and a failure above
     const cannotFail = new Set(["GET /v1/openapi.json", "GET /v1/docs"]);
     // starting and stopping succeed only with a media node that records: test/e2e/recording.test.ts
-    const needsMediaNode = new Set(["POST /v1/rooms/{room}/recordings", "POST /v1/recordings/{id}/stop"]);
+    const needsMediaNode = new Set([
+      "POST /v1/rooms/{room}/recordings",
+      "POST /v1/recordings/{id}/stop",
+      "POST /v1/rooms/{room}/snapshots",
+    ]);
     const missing = documentedRoutes.flatMap((r) => {
       const key = routeKey(r.method, r.path);
       const kinds = covered.get(key) ?? new Set();

@@ -1,10 +1,27 @@
-import { type LiveRoomDetail, type LiveRoomsResponse, RoomName } from "@parley/shared";
-import { Hono } from "hono";
-import { readParam } from "../http/validate.js";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  AppKey,
+  type LiveRoomDetail,
+  LiveRoomDetailSchema,
+  type LiveRoomsResponse,
+  LiveRoomsResponseSchema,
+  RoomName,
+} from "@parley/shared";
 import { appStub } from "../licences/app-do.js";
 import type { AppAuthEnv } from "../middleware/app-auth/index.js";
 import { appOrOperator } from "../middleware/app-or-operator/index.js";
+import { AUTH_ERRORS, documentedRoutes, errors, json, SECURITY } from "../openapi/route.js";
 import { roomStub } from "./room-do.js";
+
+/** Operators name the app with `?app=`; apps need not (it is theirs). */
+const AppQuery = z.object({ app: AppKey.optional() });
+const common = {
+  tags: ["rooms"],
+  security: [...SECURITY.app, ...SECURITY.operator],
+  // per route, not `.use()`: this group shares /v1/rooms with the signalling upgrade
+  middleware: appOrOperator,
+};
+const refusals = errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "NOT_FOUND");
 
 /**
  * Live rooms of an app (app credentials, or the operator key with `?app=`):
@@ -13,21 +30,39 @@ import { roomStub } from "./room-do.js";
  * list (they hold licence seats) and flagged in the detail: this is an administrator's view.
  * Mounted before roomAdminRoutes, whose app-only auth covers all of /v1/rooms/*.
  */
-// Middleware per route, not `.use()`: this group shares /v1/rooms with the signalling upgrade,
-// which must not meet an auth check meant for these reads.
-export const liveRoomRoutes = new Hono<AppAuthEnv>()
-  .get("/", appOrOperator, async (c) => {
+export const liveRoomRoutes = documentedRoutes<AppAuthEnv>();
+liveRoomRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/",
+    summary: "List live rooms",
+    description: "Rooms with at least one member (dropped members inside their resume window count), with member counts and since when.",
+    request: { query: AppQuery },
+    responses: { 200: json(LiveRoomsResponseSchema, "the app's live rooms"), ...refusals },
+  }),
+  async (c) => {
     const appKey = c.get("app").appKey;
     const rows = await appStub(c.env, appKey).liveRooms();
     const body: LiveRoomsResponse = {
       appKey,
       rooms: rows.map((r) => ({ room: r.room, members: r.members, connected: r.connected, since: new Date(r.since).toISOString() })),
     };
-    return c.json(body);
-  })
-  .get("/:room", appOrOperator, async (c) => {
+    return c.json(body, 200);
+  },
+);
+liveRoomRoutes.openapi(
+  createRoute({
+    ...common,
+    method: "get",
+    path: "/{room}",
+    summary: "A live room's members",
+    request: { params: z.object({ room: RoomName }), query: AppQuery },
+    responses: { 200: json(LiveRoomDetailSchema, "members by user id, connected or inside their resume window"), ...refusals },
+  }),
+  async (c) => {
     const appKey = c.get("app").appKey;
-    const room = readParam(c.req.param("room"), RoomName, "room");
+    const room = c.req.valid("param").room;
     const members = await roomStub(c.env, appKey, room).members();
     const body: LiveRoomDetail = {
       appKey,
@@ -41,5 +76,6 @@ export const liveRoomRoutes = new Hono<AppAuthEnv>()
         hidden: m.hidden,
       })),
     };
-    return c.json(body);
-  });
+    return c.json(body, 200);
+  },
+);

@@ -3,6 +3,7 @@ import {
   MEDIA_REQUESTS,
   type MediaRequest,
   type MediaResults,
+  type MuteUserRequest,
   type NodeEvent,
   ParleyError,
   type SignalEvent,
@@ -155,6 +156,23 @@ export class MediaRelay {
     const node = await this.#node();
     await node.call("getOrCreateRouter", {});
     return node;
+  }
+
+  /**
+   * The app mutes members (`POST /v1/rooms/:room/members/:user/mute`): pauses their tracks that
+   * match on the node, and tells everyone, the muted member included. Answers how many it paused
+   * (tracks already paused are left alone and not counted).
+   */
+  async mute(members: string[], filter: MuteUserRequest): Promise<number> {
+    const matching = members
+      .flatMap((m) => this.#store.producersOf(m))
+      .filter((p) => p.paused === 0 && (!filter.kind || p.kind === filter.kind) && (!filter.source || p.source === filter.source));
+    for (const p of matching) {
+      await (await this.#node()).call("pauseProducer", {}, p.id);
+      this.#store.setPaused(p.id, true);
+      this.#channel.broadcast({ type: "track.muted", track: p.id, member: p.member, muted: true });
+    }
+    return matching.length;
   }
 
   /** Members are gone from the room: close what they had open on the node. */

@@ -96,6 +96,10 @@ export class MediaStore {
     return producers;
   }
 
+  producersOf(member: string): ProducerRow[] {
+    return this.#sql.exec<Row<ProducerRow>>("SELECT * FROM media_producers WHERE member = ? ORDER BY rowid", member).toArray();
+  }
+
   transportsOf(member: string): TransportRow[] {
     return this.#sql.exec<Row<TransportRow>>("SELECT * FROM media_transports WHERE member = ?", member).toArray();
   }

@@ -7,6 +7,7 @@ import {
   type JsonObject,
   type LeaveReason,
   LIMITS,
+  type MuteUserRequest,
   type NodeEvent,
   ParleyError,
   parseSignalFrame,
@@ -215,6 +216,25 @@ export class RoomDO extends DurableObject<Env> {
     });
   }
 
+  /** Public API: removes every member of `user` (`kicked` by "app"); their tokens issued up to now are revoked. */
+  async kickUser(user: string, reason?: string): Promise<number> {
+    const ids = this.#userMembers(user);
+    await this.#kick(user, ids, "app", reason);
+    return ids.length;
+  }
+
+  /** Public API: pauses the user's matching tracks; answers how many. */
+  muteUser(user: string, filter: MuteUserRequest): Promise<RpcResult<number>> {
+    return toRpcResult(() => this.#media.mute(this.#userMembers(user), filter));
+  }
+
+  #userMembers(user: string): string[] {
+    return this.#store
+      .all()
+      .filter((m) => m.user === user)
+      .map((m) => m.id);
+  }
+
   /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
   members(): RoomMemberView[] {
     return memberViews(this.#store);
@@ -372,15 +392,19 @@ export class RoomDO extends DurableObject<Env> {
   /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
   async kickMember(memberId: string, by: string, reason?: string): Promise<void> {
     const target = this.#store.get(memberId);
-    if (!target) return;
-    this.#store.revoke(target.user, Date.now());
-    const ws = this.#sockets.members().get(memberId);
-    if (ws) {
+    if (target) await this.#kick(target.user, [memberId], by, reason);
+  }
+
+  async #kick(user: string, ids: string[], by: string, reason?: string): Promise<void> {
+    this.#store.revoke(user, Date.now());
+    for (const id of ids) {
+      const ws = this.#sockets.members().get(id);
+      if (!ws) continue;
       send(ws, { type: "kicked", by, ...(reason ? { reason } : {}) });
-      this.#sockets.unbind(ws, memberId);
+      this.#sockets.unbind(ws, id);
       closeQuietly(ws, CLOSE.kicked, "kicked");
     }
-    await this.#removeMembers([memberId], "kicked");
+    await this.#removeMembers(ids, "kicked");
   }
 
   // ── membership plumbing ──────────────────────────────────────────────────

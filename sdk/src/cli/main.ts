@@ -5,6 +5,9 @@ import { ParleyError } from "@parley/shared";
 import { Command, CommanderError } from "commander";
 import { ParleyTransportError } from "../server/rpc.js";
 import { appsCommand } from "./commands/apps.js";
+import { callsCommand } from "./commands/calls.js";
+import { recordingsCommand } from "./commands/recordings.js";
+import { roomsCommand } from "./commands/rooms.js";
 import { tokenCommand } from "./commands/token.js";
 import { usersCommands } from "./commands/users.js";
 import { DEFAULT_URL } from "./context.js";
@@ -16,7 +19,7 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 export function buildProgram(): Command {
   const program = new Command("parley")
-    .description("Parley command line: tokens, apps and users on a Parley edge")
+    .description("Parley command line: tokens, apps, users, rooms, calls and recordings on a Parley edge")
     .version(version, "-V, --version")
     .option("--url <url>", `edge URL (default: PARLEY_URL, then ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON instead of text")
@@ -34,11 +37,17 @@ export function buildProgram(): Command {
         "  npx parley token --room demo --user alice",
         "  npx parley apps create --name shop --max-users 100",
         '  npx parley notify alice --data \'{"invite":"demo"}\'',
+        "  npx parley rooms kick demo alice --reason 'rules'",
+        "  npx parley calls list --room demo --from 2026-01-01T00:00:00Z",
+        "  npx parley recordings start demo --layout grid",
       ].join("\n"),
     );
   tokenCommand(program);
   appsCommand(program);
   usersCommands(program);
+  roomsCommand(program);
+  callsCommand(program);
+  recordingsCommand(program);
   // every subcommand throws instead of exiting, so main() alone decides the exit code
   const override = (cmd: Command) => {
     for (const sub of cmd.commands) {

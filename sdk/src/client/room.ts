@@ -44,6 +44,8 @@ export interface RoomEvents {
   trackSubscribed: (track: RemoteTrack) => void;
   trackUnpublished: (track: RemoteTrack) => void;
   trackMuted: (track: RemoteTrack, muted: boolean) => void;
+  /** The app muted one of this member's tracks (`POST /v1/rooms/:room/members/:user/mute`); `unmute()` undoes it. */
+  localTrackMuted: (track: LocalTrack, muted: boolean) => void;
   layersChanged: (track: RemoteTrack, spatialLayer: number | null, temporalLayer: number | null) => void;
   activeSpeaker: (member: string) => void;
   /** The room's recording changed state: show people they are recorded. */
@@ -303,6 +305,13 @@ export class Room extends TypedEmitter<RoomEvents> {
         return;
       }
       case "track.muted": {
+        const local = event.member === this.localMember.id ? this.localTracks.get(event.track) : undefined;
+        if (local) {
+          // muted by the app: stop encoding too, as mute() would
+          if (event.muted) local.producer.pause();
+          this.emit("localTrackMuted", local, event.muted);
+          return;
+        }
         const track = this.members.get(event.member)?.tracks.get(event.track);
         if (track) {
           track.muted = event.muted;

@@ -1,7 +1,24 @@
-import { CloseRoomRequest, type CloseRoomResponse, RoomName } from "@parley/shared";
+import {
+  CloseRoomRequest,
+  type CloseRoomResponse,
+  KickUserRequest,
+  type KickUserResponse,
+  type LiveRoomDetail,
+  type LiveRoomsResponse,
+  MuteUserRequest,
+  type MuteUserResponse,
+  RoomName,
+  UserId,
+} from "@parley/shared";
 import type { AppCredentials } from "./credentials.js";
-import { CloseRoomResponseSchema } from "./responses.js";
-import { basicAuth, type ClientOptions, RpcClient, segment } from "./rpc.js";
+import {
+  CloseRoomResponseSchema,
+  KickUserResponseSchema,
+  LiveRoomDetailSchema,
+  LiveRoomsResponseSchema,
+  MuteUserResponseSchema,
+} from "./responses.js";
+import { appRpc, type ClientOptions, type RpcClient, segment } from "./rpc.js";
 import { checked } from "./validate.js";
 
 /** Room administration for the app's own rooms. */
@@ -9,12 +26,44 @@ export class RoomsClient {
   readonly #rpc: RpcClient;
 
   constructor(url: string, credentials: AppCredentials, options?: ClientOptions) {
-    this.#rpc = new RpcClient(url, basicAuth(credentials.appKey, credentials.appSecret), options);
+    this.#rpc = appRpc(url, credentials, options);
+  }
+
+  /** The app's live rooms (members in their resume window included). */
+  async list(): Promise<LiveRoomsResponse> {
+    return this.#rpc.call("GET", "/v1/rooms", LiveRoomsResponseSchema);
+  }
+
+  /** One room's members; an empty room answers no members. */
+  async get(room: string): Promise<LiveRoomDetail> {
+    return this.#rpc.call("GET", roomPath(room), LiveRoomDetailSchema);
   }
 
   /** Everyone in the room gets room.closed and is removed; answers how many were removed. */
   async close(room: string, reason?: string): Promise<CloseRoomResponse> {
     const body = checked(CloseRoomRequest, reason === undefined ? {} : { reason });
-    return this.#rpc.call("DELETE", `/v1/rooms/${segment(checked(RoomName, room))}`, CloseRoomResponseSchema, body);
+    return this.#rpc.call("DELETE", roomPath(room), CloseRoomResponseSchema, body);
   }
+
+  /**
+   * Removes every member with this user id (each gets `kicked`) and refuses the user's tokens for
+   * this room issued up to now; answers how many members were removed.
+   */
+  async kick(room: string, user: string, reason?: string): Promise<KickUserResponse> {
+    const body = checked(KickUserRequest, reason === undefined ? {} : { reason });
+    return this.#rpc.call("DELETE", memberPath(room, user), KickUserResponseSchema, body);
+  }
+
+  /** Pauses the user's matching tracks (all of them without a filter); answers how many. */
+  async mute(room: string, user: string, filter: MuteUserRequest = {}): Promise<MuteUserResponse> {
+    return this.#rpc.call("POST", `${memberPath(room, user)}/mute`, MuteUserResponseSchema, checked(MuteUserRequest, filter));
+  }
+}
+
+function roomPath(room: string): string {
+  return `/v1/rooms/${segment(checked(RoomName, room))}`;
+}
+
+function memberPath(room: string, user: string): string {
+  return `${roomPath(room)}/members/${segment(checked(UserId, user))}`;
 }

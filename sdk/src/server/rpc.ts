@@ -97,3 +97,21 @@ export function bearerAuth(key: string): string {
 }
 
 export const segment = encodeURIComponent;
+
+/** A query parameter value: instants may be given as Date, ISO text or unix milliseconds. */
+export type QueryValue = string | number | Date | undefined;
+
+/** `?a=1&b=x` from the defined values (empty when none is). */
+export function queryString(params: Record<string, QueryValue>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined) q.set(key, value instanceof Date ? value.toISOString() : String(value));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : "";
+}
+
+/** An RpcClient with app credentials (HTTP Basic). */
+export function appRpc(url: string, credentials: { appKey: string; appSecret: string }, options?: ClientOptions): RpcClient {
+  return new RpcClient(url, basicAuth(credentials.appKey, credentials.appSecret), options);
+}

@@ -60,7 +60,8 @@ export class SignalMember {
   }
 
   /** The first frame, already received or still to come, that matches. */
-  waitFor(match: (f: ServerFrame) => boolean, timeoutMs = 10_000): Promise<ServerFrame> {
+  // generous: the CLI tests wait while a spawned `parley` process starts, slow on a loaded machine
+  waitFor(match: (f: ServerFrame) => boolean, timeoutMs = 30_000): Promise<ServerFrame> {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {

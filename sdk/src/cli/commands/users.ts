@@ -3,24 +3,15 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { RoomsClient } from "../../server/rooms.js";
 import { UsersClient } from "../../server/users.js";
-import { type AppCredentialOptions, appCredentials, edgeUrl, type UrlOptions } from "../context.js";
+import { appContext, withApp } from "../app-command.js";
 import { printJson, printLines, table } from "../format.js";
 import { parseInput, UsageError } from "../usage-error.js";
-
-type GlobalOptions = UrlOptions & { json?: boolean };
 
 const CloseReason = z.string().min(1).max(256, "is longer than 256 characters");
 
 /** App-authenticated commands: the signal locator (sessions, notify) and closing a room. */
 export function usersCommands(program: Command): void {
-  const withApp = (cmd: Command) =>
-    cmd
-      .option("--app-key <appKey>", "AppKey (default: PARLEY_APP_KEY, then .parley/dev-app.json)")
-      .option("--app-secret <secret>", "AppSecret (default: PARLEY_APP_SECRET, then .parley/dev-app.json)");
-  const context = async (cmd: Command) => {
-    const options = cmd.optsWithGlobals<GlobalOptions & AppCredentialOptions>();
-    return { url: edgeUrl(options), credentials: await appCredentials(options), json: options.json === true };
-  };
+  const context = appContext;
 
   withApp(program.command("sessions <user>").description("list where a user is connected right now")).action(
     async (userArg: string, _options: unknown, cmd: Command) => {
