@@ -12,10 +12,14 @@ import {
   type ControlRouteName,
   DOWNLOAD_PATH,
   type ErrorCode,
+  EXPORT_ROUTES,
+  type ExportRouteName,
   NodeRoomId,
   ParleyError,
   RECORDING_ROUTES,
   type RecordingRouteName,
+  RTMP_ROUTES,
+  type RtmpRouteName,
   SNAPSHOT_ROUTES,
   type SnapshotRouteName,
   verifyControlToken,
@@ -28,15 +32,23 @@ import type { DownloadHandler } from "./recording/downloads.js";
 import type { RecordingManager } from "./recording/recording-manager.js";
 import { ReplayGuard } from "./replay-guard.js";
 
+type NodeRecordingRouteName = RecordingRouteName | SnapshotRouteName | ExportRouteName | RtmpRouteName;
+
 interface Route {
-  name: ControlRouteName | RecordingRouteName | SnapshotRouteName;
+  name: ControlRouteName | NodeRecordingRouteName;
   method: string;
   pattern: RegExp;
   request: z.ZodType | null;
 }
 
-const ROUTES: Route[] = Object.entries({ ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES }).map(([name, r]) => ({
-  name: name as ControlRouteName | RecordingRouteName | SnapshotRouteName,
+const ROUTES: Route[] = Object.entries({
+  ...CONTROL_ROUTES,
+  ...RECORDING_ROUTES,
+  ...SNAPSHOT_ROUTES,
+  ...EXPORT_ROUTES,
+  ...RTMP_ROUTES,
+}).map(([name, r]) => ({
+  name: name as ControlRouteName | NodeRecordingRouteName,
   method: r.method,
   pattern: new RegExp(`^${r.path.replace(":room", "(?<room>[^/]+)").replace(":id", "(?<id>[^/]+)")}$`),
   request: r.request,
@@ -70,8 +82,12 @@ const HANDLERS: Record<ControlRouteName, Handler> = {
 };
 
 type RecordingHandler = (recordings: RecordingManager, room: string, id: string, body: never) => Promise<unknown>;
-const RECORDING_HANDLERS: Record<RecordingRouteName | SnapshotRouteName, RecordingHandler> = {
+const RECORDING_HANDLERS: Record<NodeRecordingRouteName, RecordingHandler> = {
   takeSnapshot: (recordings, room, _id, body) => recordings.snapshot(room, body as never),
+  exportRecording: (recordings, room, id, body) => recordings.exportRecording(room, id, body as never),
+  startRtmp: (recordings, room, _id, body) => recordings.startRtmp(room, body as never),
+  stopRtmp: (recordings, room, id) => recordings.stopRtmp(room, id),
+  getRtmp: (recordings, room, id) => recordings.getRtmp(room, id),
   startRecording: (recordings, room, _id, body) => recordings.start(room, body),
   stopRecording: (recordings, room, id) => recordings.stop(room, id),
   getRecording: (recordings, room, id) => recordings.get(room, id),
@@ -149,7 +165,7 @@ export class ControlServer {
       const name = match.route.name;
       const result =
         name in RECORDING_HANDLERS
-          ? await RECORDING_HANDLERS[name as RecordingRouteName | SnapshotRouteName](this.#options.recordings, room, id, body as never)
+          ? await RECORDING_HANDLERS[name as NodeRecordingRouteName](this.#options.recordings, room, id, body as never)
           : await HANDLERS[name as ControlRouteName](this.#options.node, room, id, body as never);
       this.#send(res, 200, result, routeName);
     } catch (error) {

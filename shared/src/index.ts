@@ -9,6 +9,8 @@ export * from "./ids.js";
 export * from "./limits.js";
 export * from "./media.js";
 export * from "./recording.js";
+export * from "./recording-export.js";
+export * from "./recording-rtmp.js";
 export * from "./room-recording.js";
 export * from "./s3-presign.js";
 export * from "./signal.js";

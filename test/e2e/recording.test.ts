@@ -111,6 +111,28 @@ describe("recording a live call through the public API", () => {
     const tampered = await fetch(first.replace(/sig=([A-Za-z0-9_-])/, (_m, c: string) => `sig=${c === "A" ? "B" : "A"}`));
     expect(tampered.status).toBe(401);
 
+    // quality-check export: one 8 kHz mono A-law file per member, from the finished recording
+    const exported = await api<{ id: string }>("POST", `/v1/recordings/${started.json.id}/exports`, {
+      kind: "quality-split",
+      format: "pcma",
+    });
+    expect(exported.status).toBe(201);
+    await waitFor(
+      async () => (await api<Info>("GET", `/v1/recordings/${exported.json.id}`)).json.status === "available",
+      "the export",
+      60_000,
+      500,
+    );
+    const exportLinks = await api<{ files: { file: string; url: string }[] }>("GET", `/v1/recordings/${exported.json.id}/url`);
+    expect(exportLinks.json.files).toHaveLength(2);
+    for (const link of exportLinks.json.files) {
+      const file = path.join(stack.dataDir, `export-${path.basename(link.file)}-${Math.random()}`);
+      await writeFile(file, Buffer.from(await (await fetch(link.url)).arrayBuffer()));
+      const audio = JSON.parse(execFileSync("ffprobe", ["-v", "error", "-show_streams", "-of", "json", file], { encoding: "utf8" }))
+        .streams[0];
+      expect(audio).toMatchObject({ codec_name: "pcm_alaw", sample_rate: "8000", channels: 1 });
+    }
+
     const list = await api<{ recordings: { id: string }[] }>("GET", "/v1/recordings?room=rec");
     expect(list.json.recordings.map((r) => r.id)).toContain(started.json.id);
     await Promise.all([alice.stop(), bob.stop()]);

@@ -1,8 +1,16 @@
-import { CONTROL_ROUTES, isErrorCode, ParleyError, RECORDING_ROUTES, SNAPSHOT_ROUTES, signControlToken } from "@parley/shared";
+import {
+  CONTROL_ROUTES,
+  EXPORT_ROUTES,
+  isErrorCode,
+  ParleyError,
+  RECORDING_ROUTES,
+  SNAPSHOT_ROUTES,
+  signControlToken,
+} from "@parley/shared";
 import type { z } from "zod";
 
-/** Every route the control server serves: media control, recordings and snapshots. */
-const ROUTES = { ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES };
+/** Every route the control server serves: media control, recordings, snapshots and exports. */
+const ROUTES = { ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES, ...EXPORT_ROUTES };
 type ControlRouteName = keyof typeof ROUTES;
 type Route<N extends ControlRouteName> = (typeof ROUTES)[N];
 export type ControlResponse<N extends ControlRouteName> = z.infer<Route<N>["response"]>;

@@ -130,6 +130,19 @@ describe("contract: every documented route answers as documented", () => {
     // no media node answers in these tests: starting fails, typed and documented
     const start = await appFetch(app, "/v1/rooms/empty-room/recordings", post({}));
     await expectContract(start, "post", "/v1/rooms/{room}/recordings", start.status);
+    const exportPath = "/v1/recordings/{id}/exports";
+    await expectContract(
+      await appFetch(app, "/v1/recordings/rec_missing01/exports", post({ kind: "mixed-audio", format: "wav" })),
+      "post",
+      exportPath,
+      404,
+    );
+    await expectContract(
+      await appFetch(app, "/v1/recordings/rec_contract01/exports", post({ kind: "mixed-audio", format: "pcma" })),
+      "post",
+      exportPath,
+      400,
+    );
     const snapshot = await appFetch(app, "/v1/rooms/empty-room/snapshots", post({ member: "m_nobodyhere00" }));
     await expectContract(snapshot, "post", "/v1/rooms/{room}/snapshots", 404);
     await expectContract(await appFetch(app, "/v1/rooms/empty-room/snapshots", post({})), "post", "/v1/rooms/{room}/snapshots", 400);
@@ -225,11 +238,12 @@ describe("contract: every documented route answers as documented", () => {
   afterAll(() => {
     // the reference routes cannot fail; everything else needs a success and a failure above
     const cannotFail = new Set(["GET /v1/openapi.json", "GET /v1/docs"]);
-    // starting and stopping succeed only with a media node that records: test/e2e/recording.test.ts
+    // these succeed only with a media node that records: test/e2e/recording.test.ts
     const needsMediaNode = new Set([
       "POST /v1/rooms/{room}/recordings",
       "POST /v1/recordings/{id}/stop",
       "POST /v1/rooms/{room}/snapshots",
+      "POST /v1/recordings/{id}/exports",
     ]);
     const missing = documentedRoutes.flatMap((r) => {
       const key = routeKey(r.method, r.path);

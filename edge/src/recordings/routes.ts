@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  ExportRoomRecordingRequest,
   publicStatus,
   RecordingDownloadLinksSchema,
   RecordingInfoSchema,
@@ -154,6 +155,39 @@ recordingRoutes.openapi(
     const appKey = c.get("app").appKey;
     const recording = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
     return c.json({ id: recording.id, ...(await downloadLinks(c.env, recording, appKey, c.req.valid("query").expires)) }, 200);
+  },
+);
+
+recordingRoutes.openapi(
+  withJsonBody(
+    recordingRoutes,
+    createRoute({
+      ...common,
+      method: "post",
+      path: "/{id}/exports",
+      summary: "Export audio from a finished per-track recording",
+      description:
+        "mixed-audio (wav or aac): everyone's audio mixed on the recording's timeline; member-audio: one member's; quality-split (pcma or pcmu): one 8 kHz mono G.711 file per member. The export is a new recording (mode `export`): poll it with GET /v1/recordings/{id} and download it with /url.",
+      request: { params: IdParams, body: jsonBody(ExportRoomRecordingRequest) },
+      responses: {
+        201: json(RecordingStatusResponseSchema, "the export's id and status"),
+        ...errors(
+          ...AUTH_ERRORS.app,
+          "INVALID_REQUEST",
+          "PAYLOAD_TOO_LARGE",
+          "RECORDING_NOT_FOUND",
+          "MEMBER_NOT_FOUND",
+          "RECORDING_FILE_NOT_FOUND",
+          "NODE_UNAVAILABLE",
+        ),
+      },
+    }),
+  ),
+  async (c) => {
+    const appKey = c.get("app").appKey;
+    const source = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
+    const status = unwrap(await roomStub(c.env, appKey, source.room).exportRecording(source.id, source.node, c.req.valid("json")));
+    return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
   },
 );
 

@@ -175,6 +175,15 @@ export class MediaRelay {
     return matching.length;
   }
 
+  /** A specific node of the region (e.g. the one holding a recording), whether or not it is the room's. */
+  async controlFor(node: string): Promise<NodeControl> {
+    const { fleetSecret, defaultRegion } = config(this.#env);
+    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
+    const found = (await fleetStub(this.#env, defaultRegion).nodes()).find((n) => n.node === node && n.status !== "down");
+    if (!found) throw new ParleyError("NODE_UNAVAILABLE", `node ${node}, which holds the recording, is not up`);
+    return new NodeControl({ node, controlUrl: found.controlUrl, room: this.#roomId(), secret: fleetSecret });
+  }
+
   /** Members are gone from the room: close what they had open on the node. */
   async membersGone(members: string[], roomEmpty: boolean): Promise<void> {
     if (roomEmpty) {

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import {
   assertNever,
   type ErrorCode,
+  type ExportRoomRecordingRequest,
   type FleetEvent,
   isRecordingEvent,
   type JsonObject,
@@ -203,6 +204,14 @@ export class RoomDO extends DurableObject<Env> {
   takeSnapshot(member: string): Promise<RpcResult<RecordingStatus>> {
     return toRpcResult(async () => {
       const status = await this.#recordings.snapshot(member);
+      this.#flushOutbox();
+      return status;
+    });
+  }
+
+  exportRecording(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
+    return toRpcResult(async () => {
+      const status = await this.#recordings.export(sourceId, node, request);
       this.#flushOutbox();
       return status;
     });

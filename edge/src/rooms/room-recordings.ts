@@ -1,4 +1,5 @@
 import {
+  type ExportRoomRecordingRequest,
   ParleyError,
   publicStatus,
   type RecordingEvent,
@@ -66,6 +67,14 @@ export class RoomRecordings {
     const control = await this.#media.control();
     const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member });
     this.#index(status, control.node);
+    return status;
+  }
+
+  /** Post-processes a finished per-track recording on the node that holds it; indexed like a recording. */
+  async export(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RecordingStatus> {
+    const control = await this.#media.controlFor(node);
+    const status = await control.call("exportRecording", { exportId: `rec_${randomId(16)}`, ...request }, sourceId);
+    this.#index(status, node);
     return status;
   }
 

@@ -13,6 +13,7 @@ import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import { filterGraph } from "./composite-layout.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
+import { flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
 
@@ -32,6 +33,8 @@ export interface CompositeRunOptions {
   segmentSeconds: number;
   ports: PortPairs;
   ffmpegPath: string;
+  /** RTMP push (rtmp-push.ts): FLV to this URL instead of mp4 segments; `onFrames` hears ffmpeg's progress. */
+  rtmp?: { url: string; onFrames: (frames: number) => void };
 }
 
 const STOP_TIMEOUT_MS = 8000;
@@ -73,7 +76,8 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
     try {
       for (const p of ordered) ingests.push(await RtpIngest.open(o.router, p, o.ports));
       const args = await CompositeRun.#args(o, ingests);
-      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: ["ignore", o.rtmp ? "pipe" : "ignore", "pipe"] });
+      if (o.rtmp) watchProgress(ffmpeg.stdout, o.rtmp.onFrames);
       const run = new CompositeRun(ffmpeg, ingests);
       await run.#waitListening();
       for (const i of ingests) await i.start();
@@ -106,11 +110,16 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
       watermarks,
     );
     const { fps, videoBitrate, audioBitrate } = o.options;
-    return [
+    const input = [
       ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
+      ...(o.rtmp ? PROGRESS_ARGS : []),
       ...(hasSdp ? ["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath] : []),
       ...images.flatMap((file) => ["-loop", "1", "-i", file]),
       ...["-filter_complex", graph, "-map", "[vout]", "-map", "[aout]"],
+    ];
+    if (o.rtmp) return [...input, ...flvOutputArgs(o.rtmp.url, { fps, videoKbps: videoBitrate, audioKbps: audioBitrate })];
+    return [
+      ...input,
       ...["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", String(fps)],
       ...["-b:v", `${videoBitrate}k`, "-maxrate", `${videoBitrate}k`, "-bufsize", `${videoBitrate * 2}k`],
       // A keyframe at every segment boundary, so each segment is cut exactly and starts decodable.

@@ -16,6 +16,7 @@ const TrackInfoSchema = z.object({
   dir: z.string(),
   stem: z.string(),
   ext: z.string(),
+  startedAt: z.number().optional(),
 });
 
 export const JournalData = z.object({

@@ -4,22 +4,29 @@
  * spool's free space (capture stops with SPOOL_FULL before the disk is full, not when ffmpeg dies).
  */
 import { EventEmitter } from "node:events";
-import { mkdir, statfs } from "node:fs/promises";
+import { mkdir, mkdtemp, statfs } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CompositeOptions,
+  ExportRequest,
   ParleyError,
   type RecordingEvent,
   type RecordingStatus,
+  type RtmpStatus,
   StartRecordingRequest,
+  StartRtmpRequest,
   type StorageConfig,
   TakeSnapshotRequest,
 } from "@parley/shared";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
+import { type ExportTrack, runExport } from "./exporter.js";
 import { Journal } from "./journal.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
-import { Recording, type RecordingDeps } from "./recording.js";
+import { Recording, type RecordingDeps, safeName } from "./recording.js";
+import { RtmpPush } from "./rtmp-push.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {
@@ -35,7 +42,10 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   readonly #queue: UploadQueue;
   readonly #deps: RecordingDeps;
   readonly #recordings = new Map<string, Recording>();
+  readonly #pushes = new Map<string, RtmpPush>();
   readonly #spaceTimer: NodeJS.Timeout;
+  /** Exports run one at a time: mixing is CPU work that live capture must not compete with. */
+  #exports: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   private constructor(config: RecordingConfig, registry: ProducerRegistry, logger: Logger) {
@@ -54,9 +64,12 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     };
     registry.on("newproducer", (room, producer) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.addProducer(producer);
+      this.#producersChanged(room);
+      producer.observer.once("close", () => this.#producersChanged(room));
     });
     registry.on("roomclose", (room) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
+      for (const push of this.#pushes.values()) if (push.room === room) void push.stop("the room closed");
     });
     this.#spaceTimer = setInterval(() => void this.#checkSpace(), SPACE_CHECK_MS);
     this.#spaceTimer.unref();
@@ -126,6 +139,128 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     return recording.status();
   }
 
+  /**
+   * Audio exports of a finished ("available") per-track recording stored on NAS: the uploaded
+   * segments are read back from their NAS locations (the spool copies are gone by then). Answers at
+   * once; the export is made in the background and reported like a recording (id `exportId`).
+   */
+  async exportRecording(room: string, id: string, body: ExportRequest): Promise<RecordingStatus> {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    const request = ExportRequest.parse(body);
+    const existing = this.#existing(room, request.exportId);
+    if (existing) return existing.status();
+    const source = this.#get(room, id).exportSource();
+    if (source.mode !== "tracks") throw new ParleyError("INVALID_REQUEST", `only per-track recordings can be exported, not ${source.mode}`);
+    if (source.state !== "available")
+      throw new ParleyError("INVALID_REQUEST", `recording ${id} is ${source.state}; exports need an available recording`);
+    if (source.storage.kind !== "nas")
+      throw new ParleyError("INVALID_REQUEST", "exports read recordings from NAS storage; this one is on S3");
+    const t0 = Math.min(...source.tracks.map((t) => t.startedAt ?? Number.POSITIVE_INFINITY));
+    const tracks: ExportTrack[] = [];
+    for (const track of source.tracks) {
+      if (track.kind !== "audio") continue;
+      if (request.member !== undefined && track.member !== request.member) continue;
+      const files = source.files.filter((f) => f.producerId === track.producerId).sort((a, b) => a.segment - b.segment);
+      const paths = files.map((f) => f.location).filter((l): l is string => l !== undefined);
+      if (paths.length === 0) continue;
+      if (paths.length < files.length)
+        throw new ParleyError("RECORDING_FILE_NOT_FOUND", `a segment of track ${track.producerId} is not in storage`);
+      tracks.push({
+        producerId: track.producerId,
+        ...(track.member ? { member: track.member } : {}),
+        offsetMs: Number.isFinite(t0) && track.startedAt !== undefined ? track.startedAt - t0 : 0,
+        files: paths,
+      });
+    }
+    if (tracks.length === 0)
+      throw request.member === undefined
+        ? new ParleyError("RECORDING_FILE_NOT_FOUND", `recording ${id} has no audio to export`)
+        : new ParleyError("MEMBER_NOT_FOUND", `recording ${id} has no audio of member ${request.member}`);
+    await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
+    const recording = Recording.exportOf(
+      this.#deps,
+      { room, exportId: request.exportId, storage: request.storage ?? source.storage },
+      (dir) => {
+        const made = this.#exports.then(async () => {
+          const outputs = await runExport({
+            ffmpegPath: this.#config.ffmpegPath,
+            dir,
+            kind: request.kind,
+            format: request.format,
+            ...(request.member === undefined ? {} : { member: request.member }),
+            tracks,
+            folder: safeName,
+          });
+          return outputs.map((o) => {
+            const slash = o.file.lastIndexOf("/");
+            const name = o.file.slice(slash + 1);
+            return {
+              producerId: o.member === undefined ? "mixed" : (tracks.find((t) => t.member === o.member)?.producerId ?? "mixed"),
+              ...(o.member === undefined ? {} : { member: o.member }),
+              kind: "audio" as const,
+              codec: o.codec,
+              dir: o.file.slice(0, slash),
+              stem: name.replace(/-00000\.[a-z0-9]+$/, ""),
+              ext: name.slice(name.lastIndexOf(".") + 1),
+            };
+          });
+        });
+        this.#exports = made.catch(() => undefined);
+        return made;
+      },
+    );
+    this.#adopt(recording);
+    this.#logger.info({ room, export: recording.id, recording: id, kind: request.kind, format: request.format }, "export started");
+    return recording.status();
+  }
+
+  /**
+   * RTMP push of a member or of the composite (rtmp-push.ts). Idempotent for the same id in the same
+   * room; answers at once in "starting" ("live" once ffmpeg is sending frames to the server).
+   */
+  async startRtmp(room: string, body: StartRtmpRequest): Promise<RtmpStatus> {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    const request = StartRtmpRequest.parse(body);
+    const existing = this.#pushes.get(request.pushId);
+    if (existing && existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "an RTMP push with this id exists in another room");
+    if (existing && !existing.ended) return existing.status();
+    const router = this.#registry.router(room);
+    if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+    const { source } = request;
+    if (source.kind === "member" && !this.#registry.producers(room).some((p) => p.appData.member === source.member && !p.closed))
+      throw new ParleyError("MEMBER_NOT_FOUND", `member ${source.member} publishes nothing in this room`);
+    const push = await RtmpPush.start(room, request, {
+      router,
+      producers: () => this.#registry.producers(room),
+      ports: this.#deps.ports,
+      ffmpegPath: this.#config.ffmpegPath,
+      dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
+      logger: this.#logger,
+    });
+    this.#pushes.set(push.id, push);
+    return push.status();
+  }
+
+  async stopRtmp(room: string, id: string): Promise<RtmpStatus> {
+    const push = this.#push(room, id);
+    await push.stop();
+    return push.status();
+  }
+
+  async getRtmp(room: string, id: string): Promise<RtmpStatus> {
+    return this.#push(room, id).status();
+  }
+
+  #push(room: string, id: string): RtmpPush {
+    const push = this.#pushes.get(id);
+    if (!push || push.room !== room) throw new ParleyError("NOT_FOUND", "no such RTMP push in this room on this node");
+    return push;
+  }
+
+  #producersChanged(room: string): void {
+    for (const push of this.#pushes.values()) if (push.room === room) push.producersChanged();
+  }
+
   async stop(room: string, id: string): Promise<RecordingStatus> {
     const recording = this.#get(room, id);
     await recording.stop();
@@ -145,6 +280,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#spaceTimer);
+    await Promise.all([...this.#pushes.values()].map((p) => p.stop("the node is shutting down")));
     await Promise.all([...this.#recordings.values()].map((r) => r.stop()));
     await this.#queue.close();
     await Promise.all([...this.#recordings.values()].map((r) => r.close()));
@@ -163,8 +299,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 
   /** Checks room and spool space and creates folders; returns the storage to use. */
-  async #prepare(room: string, requested: StorageConfig | undefined): Promise<StorageConfig> {
-    if (!this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+  async #prepare(room: string, requested: StorageConfig | undefined, o = { needsRoom: true }): Promise<StorageConfig> {
+    if (o.needsRoom && !this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
     await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
     // The configured local folder is ours to create; a NAS path from a request must already be mounted.
     if (!requested && this.#config.storage.kind === "nas") await mkdir(this.#config.storage.path, { recursive: true });

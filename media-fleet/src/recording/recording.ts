@@ -5,7 +5,8 @@
  * the uploads. A file leaves the spool only after its verified upload.
  *
  * Composite mode swaps the per-producer TrackRecorders for one CompositeRecorder fed every producer;
- * a snapshot is a recording of one file taken at once (mode "snapshot"). Both reuse the rest.
+ * a snapshot is a recording of one file taken at once (mode "snapshot"), an export one of files made
+ * from a finished recording in the background (mode "export"). All reuse the rest.
  */
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
@@ -136,6 +137,57 @@ export class Recording extends EventEmitter<RecordingEvents> {
     await recording.#segmentClosed(info, join(info.dir, name), 0);
     void recording.stop();
     return recording;
+  }
+
+  /**
+   * An export (mode "export"): answered at once in state "recording" while `make` writes its files
+   * into the spool folder; then they are stored like segments. `make` failing ends it as failed.
+   */
+  static exportOf(
+    deps: RecordingDeps,
+    init: { room: string; exportId: string; storage: StorageConfig },
+    make: (dir: string) => Promise<TrackInfo[]>,
+  ): Recording {
+    const data: JournalData = {
+      version: 1,
+      recordingId: init.exportId,
+      room: init.room,
+      mode: "export",
+      segmentSeconds: 1,
+      storage: init.storage,
+      startedAt: Date.now(),
+      state: "recording",
+      tracks: [],
+      files: [],
+    };
+    const recording = new Recording(deps, data);
+    // Journaled only once the files exist: a restart mid-export leaves nothing to resume.
+    const work = recording.#track(
+      (async () => {
+        try {
+          const made = await make(recording.dir);
+          data.tracks.push(...made);
+          for (const info of made) await recording.#segmentClosed(info, join(info.dir, `${info.stem}-00000.${info.ext}`), 0);
+        } catch (error) {
+          deps.logger.error({ recording: recording.id, err: (error as Error).message }, "export failed");
+          recording.#setError("EXPORT_FAILED", (error as Error).message);
+        }
+      })(),
+    );
+    void work.then(() => recording.stop());
+    return recording;
+  }
+
+  /** What an export needs of a finished recording. */
+  exportSource(): {
+    mode: JournalData["mode"];
+    state: RecordingStatus["state"];
+    storage: StorageConfig;
+    tracks: TrackInfo[];
+    files: RecordingFile[];
+  } {
+    const d = this.#data;
+    return { mode: d.mode, state: d.state, storage: d.storage, tracks: d.tracks, files: d.files };
   }
 
   async #startComposite(options: CompositeOptions, producers: types.Producer[]): Promise<void> {
@@ -353,9 +405,18 @@ export class Recording extends EventEmitter<RecordingEvents> {
     const d = this.#data;
     if (d.state !== "uploading" || d.files.some((f) => f.status === "pending" || f.status === "recording")) return;
     const lost = d.files.filter((f) => f.status === "failed");
-    d.state = lost.length > 0 ? "failed" : "available";
+    // An export that made no file failed while making it (the reason is in d.error).
+    const unmade = d.mode === "export" && d.files.length === 0;
+    d.state = lost.length > 0 || unmade ? "failed" : "available";
     await this.#save();
     if (d.state === "available") this.#emit("recording.available", { storage: d.storage.kind, files: d.files });
+    else if (unmade)
+      this.#emit("recording.failed", {
+        code: d.error?.code ?? "EXPORT_FAILED",
+        message: d.error?.message ?? "the export made no file",
+        fatal: true,
+        files: [],
+      });
     else
       this.#emit("recording.failed", { code: "RECORDING_FILE_LOST", message: `${lost.length} file(s) lost`, fatal: true, files: d.files });
     // Everything is in storage: the spool folder (journal, SDPs, segment lists) has done its job.
@@ -429,7 +490,7 @@ function fileBase(info: TrackInfo, file: string): Omit<RecordingFile, "status" |
 }
 
 /** Member tags are free text; folder names are not. */
-function safeName(value: string): string {
+export function safeName(value: string): string {
   return (
     value
       .replace(/[^A-Za-z0-9_.-]/g, "_")

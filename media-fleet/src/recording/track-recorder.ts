@@ -23,6 +23,8 @@ export interface TrackInfo {
   dir: string;
   stem: string;
   ext: string;
+  /** Wall-clock ms when RTP started flowing to ffmpeg (consumer resumed): places the track for exports. */
+  startedAt?: number;
 }
 
 export interface TrackRecorderEvents {
@@ -140,6 +142,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       );
       await recorder.#waitListening();
       await consumer.resume();
+      info.startedAt = Date.now();
       if (consumer.kind === "video") {
         await consumer.requestKeyFrame().catch(() => undefined);
         recorder.#armKeyframes();

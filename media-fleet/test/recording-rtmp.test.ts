@@ -1,0 +1,194 @@
+/**
+ * RTMP push with real parts: a Debian nginx + libnginx-mod-rtmp server on a free local port
+ * (config generated in a temp dir, started and stopped here), a @roamhq/wrtc publisher (VP8 + Opus,
+ * 320x180), the node pushing the member as H.264 + AAC in FLV, and ffprobe pulling the stream back
+ * FROM the RTMP server — proof the push is playable there.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { RtmpStatus } from "@parley/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestNode, type TestNode, waitFor } from "./helpers.js";
+import { sleep, tempDir } from "./recording-helpers.js";
+import { type Publisher, publish } from "./recording-peer.js";
+
+const run = promisify(execFile);
+const ROOM = "ak_test:rtmp-room";
+const R = `/rooms/${encodeURIComponent(ROOM)}`;
+const RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
+
+let node: TestNode;
+let nginx: ChildProcess | undefined;
+let nginxDir: string;
+let port: number;
+const publishers: Publisher[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** nginx in the foreground, one process (no master/workers), everything under a temp dir. */
+async function startNginx(): Promise<void> {
+  nginxDir = await tempDir("rtmp-nginx");
+  port = await freePort();
+  const conf = join(nginxDir, "nginx.conf");
+  await writeFile(
+    conf,
+    [
+      `load_module ${RTMP_MODULE};`,
+      "daemon off;",
+      "master_process off;",
+      `pid ${join(nginxDir, "nginx.pid")};`,
+      `error_log ${join(nginxDir, "error.log")} warn;`,
+      "events { worker_connections 64; }",
+      `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; record off; } } }`,
+      "",
+    ].join("\n"),
+  );
+  nginx = spawn("nginx", ["-p", nginxDir, "-e", join(nginxDir, "error.log"), "-c", conf], { stdio: "ignore" });
+  await waitFor(
+    async () => {
+      if (nginx?.exitCode !== null) throw new Error(`nginx exited: ${await readFile(join(nginxDir, "error.log"), "utf8").catch(() => "")}`);
+      const { stdout } = await run("ss", ["-ltn"]).catch(() => ({ stdout: "" }));
+      return stdout.includes(`127.0.0.1:${port}`) || undefined;
+    },
+    "nginx listening",
+    10_000,
+  );
+}
+
+async function stopNginx(): Promise<void> {
+  if (nginx && nginx.exitCode === null) {
+    const exited = new Promise((r) => nginx?.once("exit", r));
+    nginx.kill("SIGQUIT");
+    await Promise.race([exited, sleep(3000).then(() => nginx?.kill("SIGKILL"))]);
+    await exited;
+  }
+  if (nginxDir) await rm(nginxDir, { recursive: true, force: true });
+}
+
+/** ffmpeg processes whose command line holds `needle`. */
+async function ffmpegsWith(needle: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of await readdir("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmd.startsWith("ffmpeg") || cmd.includes("/ffmpeg\0")) if (cmd.includes(needle)) pids.push(Number(pid));
+  }
+  return pids;
+}
+
+async function probeStream(url: string) {
+  const { stdout } = await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", url], { timeout: 20_000 });
+  const json = JSON.parse(stdout) as {
+    streams: { codec_name: string; codec_type: string; width?: number; height?: number; sample_rate?: string }[];
+  };
+  return json.streams.map((s) => ({ type: s.codec_type, codec: s.codec_name, width: s.width, height: s.height, rate: s.sample_rate }));
+}
+
+beforeAll(async () => {
+  if (!existsSync(RTMP_MODULE)) throw new Error("the RTMP test needs Debian's nginx-light (or nginx-core) and libnginx-mod-rtmp");
+  await startNginx();
+  node = await startTestNode({
+    rtcBasePort: 21980,
+    env: {
+      SPOOL_DIR: await tempDir("rtmp-spool"),
+      NAS_PATH: await tempDir("rtmp-nas"),
+      SPOOL_MIN_FREE_BYTES: "0",
+      RECORDING_MIN_PORT: "41700",
+      RECORDING_MAX_PORT: "41799",
+    },
+  });
+  publishers.push(await publish(node, ROOM, "m_alice", ["audio", "video"]));
+});
+afterAll(async () => {
+  for (const p of publishers) p.close();
+  await node?.stop();
+  await stopNginx();
+});
+
+describe("RTMP push", () => {
+  it("refuses bad requests with clear messages", async () => {
+    const start = (body: unknown) => node.call("POST", `${R}/rtmp`, ROOM, body);
+    const src = { kind: "member", member: "m_alice" };
+    const bad = await start({ pushId: "push-bad", url: "http://127.0.0.1/live/x", source: src });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain("url must be rtmp:// or rtmps://");
+    const long = await start({ pushId: "push-bad", url: `rtmp://h/live/${"k".repeat(1100)}`, source: src });
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(long.json)).toContain("url is longer than 1024");
+    const creds = await start({ pushId: "push-bad", url: "rtmp://u:p@h/live/x", source: src });
+    expect(JSON.stringify(creds.json)).toContain("must not carry user:password@");
+    const noApp = await start({ pushId: "push-bad", url: "rtmp://h", source: src });
+    expect(JSON.stringify(noApp.json)).toContain("needs an application path");
+    const kind = await start({ pushId: "push-bad", url: "rtmp://h/live/x", source: { kind: "screen" } });
+    expect(JSON.stringify(kind.json)).toContain('source kind must be \\"member\\" or \\"composite\\"');
+    const nobody = await start({ pushId: "push-bad", url: "rtmp://h/live/x", source: { kind: "member", member: "m_nobody" } });
+    expect(nobody.status).toBe(404);
+    expect(nobody.json).toMatchObject({ error: { code: "MEMBER_NOT_FOUND" } });
+    const missing = await node.call("GET", `${R}/rtmp/push-nope`, ROOM);
+    expect(missing.status).toBe(404);
+  });
+
+  it("pushes a member as H.264 + AAC that plays from the RTMP server, and stop leaves no ffmpeg", async () => {
+    const url = `rtmp://127.0.0.1:${port}/live/test`;
+    const started = await node.call("POST", `${R}/rtmp`, ROOM, {
+      pushId: "push-alice",
+      url,
+      source: { kind: "member", member: "m_alice" },
+    });
+    expect(started.status).toBe(200);
+    expect(started.json).toMatchObject({ pushId: "push-alice", room: ROOM, state: "starting" });
+    expect(JSON.stringify(started.json)).not.toContain("/live/test");
+    const live = await waitFor(
+      async () => {
+        const s = (await node.call("GET", `${R}/rtmp/push-alice`, ROOM)).json as RtmpStatus;
+        return s.state === "live" ? s : undefined;
+      },
+      "push live",
+      20_000,
+    );
+    expect(live.state).toBe("live");
+    const again = await node.call("POST", `${R}/rtmp`, ROOM, { pushId: "push-alice", url, source: { kind: "member", member: "m_alice" } });
+    expect(again.json).toMatchObject({ pushId: "push-alice", state: "live" });
+    expect(await ffmpegsWith(url)).toHaveLength(1);
+
+    const streams = await probeStream(url);
+    console.log("ffprobe of the pulled RTMP stream", JSON.stringify(streams));
+    expect(streams.find((s) => s.type === "video")).toMatchObject({ codec: "h264", width: 320, height: 180 });
+    expect(streams.find((s) => s.type === "audio")).toMatchObject({ codec: "aac" });
+
+    const stopped = await node.call("POST", `${R}/rtmp/push-alice/stop`, ROOM, {});
+    expect(stopped.status).toBe(200);
+    expect(stopped.json).toMatchObject({ pushId: "push-alice", state: "stopped" });
+    expect(await ffmpegsWith(url)).toEqual([]);
+  }, 60_000);
+
+  it("pushes the composite (reusing the composite filter graph) at its canvas size", async () => {
+    const url = `rtmp://127.0.0.1:${port}/live/composite`;
+    const composite = { layout: "grid", width: 640, height: 360, fps: 15, videoBitrate: 600, audioBitrate: 64 };
+    const started = await node.call("POST", `${R}/rtmp`, ROOM, { pushId: "push-comp", url, source: { kind: "composite", composite } });
+    expect(started.status).toBe(200);
+    await waitFor(
+      async () => ((await node.call("GET", `${R}/rtmp/push-comp`, ROOM)).json as RtmpStatus).state === "live" || undefined,
+      "composite push live",
+      20_000,
+    );
+    const streams = await probeStream(url);
+    console.log("ffprobe of the pulled composite RTMP stream", JSON.stringify(streams));
+    expect(streams.find((s) => s.type === "video")).toMatchObject({ codec: "h264", width: 640, height: 360 });
+    expect(streams.find((s) => s.type === "audio")).toMatchObject({ codec: "aac" });
+    const stopped = await node.call("POST", `${R}/rtmp/push-comp/stop`, ROOM, {});
+    expect(stopped.json).toMatchObject({ state: "stopped" });
+    expect(await ffmpegsWith(url)).toEqual([]);
+  }, 60_000);
+});
