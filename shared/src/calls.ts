@@ -34,6 +34,8 @@ export const TrackQualitySample = z
     framesDecoded: Figure,
     /** Received video: milliseconds of the interval with no new frame rendered (stalls > 300 ms count). */
     stalledMs: Figure.optional(),
+    /** Node points: mediasoup's 0-10 score of the stream (10: no loss, no retransmission trouble). */
+    score: z.number().int().min(0).max(10).optional(),
     audioLevel: Figure,
     mos: z.number().min(1).max(5).nullable(),
   })

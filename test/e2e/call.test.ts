@@ -35,7 +35,7 @@ describe("a real call through edge → Room DO → mediasoup node", () => {
       (await (await fetch(`${stack.edge.url}${path}`, { headers: { authorization: credentials } })).json()) as T;
     type Detail = {
       endpoints: { user: string; client: { sdk: string } | null }[];
-      quality: { member: string; mos: number | null; tracks: { kind: string; bitrate: number }[] }[];
+      quality: { member: string; source: string; mos: number | null; tracks: { kind: string; bitrate: number; score?: number }[] }[];
     };
     let detail: Detail | null = null;
     await waitFor(
@@ -43,10 +43,13 @@ describe("a real call through edge → Room DO → mediasoup node", () => {
         const page = await api<{ calls: { id: string }[] }>("/v1/calls?room=cdr");
         if (!page.calls[0]) return false;
         detail = await api<Detail>(`/v1/calls/${page.calls[0].id}`);
-        const reporters = new Set(detail.quality.filter((q) => q.tracks.some((t) => t.bitrate > 0)).map((q) => q.member));
-        return members.every((m) => reporters.has(m));
+        const reporters = new Set(
+          detail.quality.filter((q) => q.source === "sdk" && q.tracks.some((t) => t.bitrate > 0)).map((q) => q.member),
+        );
+        const scored = detail.quality.some((q) => q.source === "node" && q.tracks.some((t) => typeof t.score === "number"));
+        return members.every((m) => reporters.has(m)) && scored;
       },
-      "quality points with media from both members",
+      "quality points with media from both members, and node scores",
       30_000,
       500,
     );

@@ -110,7 +110,7 @@ export async function renderCall(ctx: PageContext): Promise<void> {
         c.endedAt ? "neutral" : "good",
       ),
       stat("Members", String(c.members)),
-      stat("Quality samples", String(c.quality.length)),
+      stat("Quality samples", String(c.quality.filter((q) => q.source === "sdk").length)),
     );
     note.textContent =
       c.quality.length === 0

@@ -103,7 +103,8 @@ export class QualityCharts {
     const start = Date.parse(call.startedAt);
     const users = new Map(call.endpoints.map((e) => [e.member, e.user]));
     const byMember = new Map<string, QualityPoint[]>();
-    for (const p of call.quality) byMember.set(p.member, [...(byMember.get(p.member) ?? []), p]);
+    // the clients' own reports; node points carry only a stream score (no bitrate, loss or RTT)
+    for (const p of call.quality) if (p.source === "sdk") byMember.set(p.member, [...(byMember.get(p.member) ?? []), p]);
     const members = [...byMember.keys()];
     for (const metric of METRICS) {
       const entry = this.#charts.get(metric.id);

@@ -7,6 +7,7 @@ import {
   type NodeEvent,
   ParleyError,
   type SignalEvent,
+  type TrackQualitySample,
 } from "@parley/shared";
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
@@ -204,9 +205,14 @@ export class MediaRelay {
     }
   }
 
-  /** Events the room's node reports. Events from a node that is not the room's are ignored. */
-  nodeEvents(node: string, events: NodeEvent[]): void {
-    if (this.#nodeMeta()?.node !== node) return;
+  /**
+   * Events the room's node reports; events from a node that is not the room's are ignored.
+   * Returns the stream scores among them, per member, for the call's quality timeline.
+   */
+  nodeEvents(node: string, events: NodeEvent[]): Map<string, TrackQualitySample[]> {
+    const scores = new Map<string, TrackQualitySample[]>();
+    if (this.#nodeMeta()?.node !== node) return scores;
+    const score = (member: string, sample: TrackQualitySample) => scores.set(member, [...(scores.get(member) ?? []), sample]);
     for (const event of events) {
       switch (event.type) {
         case "producer.closed":
@@ -239,14 +245,25 @@ export class MediaRelay {
           this.#members.setMeta("mediaNode", "");
           this.#control = null;
           break;
+        case "producer.score": {
+          const p = this.#store.producer(event.producerId);
+          const best = Math.max(0, ...event.scores.map((s) => s.score));
+          if (p) score(p.member, scoreSample(p.id, "send", p.kind, best));
+          break;
+        }
+        case "consumer.score": {
+          const c = this.#store.consumer(event.consumerId);
+          const p = c ? this.#store.producer(c.producer) : null;
+          if (c && p) score(c.member, scoreSample(p.id, "recv", p.kind, event.score));
+          break;
+        }
         case "transport.state":
-        case "producer.score":
-        case "consumer.score":
-          break; // quality reporting uses these (issue 5)
+          break;
         default:
           assertNever(event);
       }
     }
+    return scores;
   }
 
   #unpublished(p: ProducerRow | null): void {
@@ -299,4 +316,26 @@ export class MediaRelay {
   #roomId(): string {
     return `${this.#members.getMeta("appKey")}:${this.#members.getMeta("room")}`;
   }
+}
+
+/** A quality-timeline sample from a node score: only the score is known. */
+function scoreSample(trackId: string, direction: "send" | "recv", kind: "audio" | "video", score: number): TrackQualitySample {
+  return {
+    trackId,
+    direction,
+    kind,
+    bitrate: 0,
+    packets: 0,
+    packetsLost: 0,
+    loss: 0,
+    jitterMs: null,
+    rttMs: null,
+    fps: null,
+    width: null,
+    height: null,
+    framesDecoded: null,
+    audioLevel: null,
+    mos: null,
+    score,
+  };
 }

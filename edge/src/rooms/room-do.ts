@@ -188,7 +188,8 @@ export class RoomDO extends DurableObject<Env> {
       if (isRecordingEvent(event)) this.#recordings.nodeEvent(event);
       else media.push(event);
     }
-    this.#media.nodeEvents(node, media);
+    const now = Date.now();
+    for (const [member, samples] of this.#media.nodeEvents(node, media)) this.#calls.quality(member, "node", now, null, samples);
     this.#flushOutbox();
   }
 
