@@ -30,6 +30,8 @@ export type AuditPage = z.infer<typeof AuditPageSchema>;
 /** A live room of an app, from the App DO's member table. */
 export const LiveRoomSchema = z.object({
   room: z.string(),
+  /** The media node carrying the room, once a member has used media. */
+  node: z.string().nullable(),
   /** Members, including dropped ones still inside their resume window. */
   members: z.number().int(),
   connected: z.number().int(),
@@ -38,7 +40,32 @@ export const LiveRoomSchema = z.object({
 });
 export type LiveRoom = z.infer<typeof LiveRoomSchema>;
 
-export const LiveRoomsResponseSchema = z.object({ appKey: z.string(), rooms: z.array(LiveRoomSchema) });
+export const LiveRoomsResponseSchema = z.object({ appKey: z.string(), rooms: z.array(LiveRoomSchema), nextCursor: z.string().nullable() });
+
+/** `GET /v1/rooms?limit=&cursor=`: rooms by name; `cursor` is the previous page's `nextCursor`. */
+export const LiveRoomsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(128).optional(),
+});
+
+/** A member's latest quality report, summarised (live view; the call record keeps the timeline). */
+export const LiveQualitySchema = z.object({
+  at: z.string(),
+  mos: z.number().nullable(),
+  sendBitrate: z.number(),
+  receiveBitrate: z.number(),
+  worstLoss: z.number(),
+  rttMs: z.number().nullable(),
+});
+export type LiveQuality = z.infer<typeof LiveQualitySchema>;
+
+export const LiveTrackSchema = z.object({
+  id: z.string(),
+  member: z.string(),
+  kind: z.enum(["audio", "video"]),
+  source: z.string(),
+  muted: z.boolean(),
+});
 export type LiveRoomsResponse = z.infer<typeof LiveRoomsResponseSchema>;
 
 export const LiveRoomMemberSchema = z.object({
@@ -48,8 +75,17 @@ export const LiveRoomMemberSchema = z.object({
   joinedAt: z.string(),
   connected: z.boolean(),
   hidden: z.boolean(),
+  /** The member's latest quality report, or null before the first one. */
+  quality: LiveQualitySchema.nullable(),
 });
 export type LiveRoomMember = z.infer<typeof LiveRoomMemberSchema>;
 
-export const LiveRoomDetailSchema = z.object({ appKey: z.string(), room: z.string(), members: z.array(LiveRoomMemberSchema) });
+export const LiveRoomDetailSchema = z.object({
+  appKey: z.string(),
+  room: z.string(),
+  node: z.string().nullable(),
+  members: z.array(LiveRoomMemberSchema),
+  /** Every published track, by member id. */
+  tracks: z.array(LiveTrackSchema),
+});
 export type LiveRoomDetail = z.infer<typeof LiveRoomDetailSchema>;

@@ -53,6 +53,15 @@ describe("a real call through edge → Room DO → mediasoup node", () => {
       30_000,
       500,
     );
+    // the live view while they are in the room: node, tracks, each member's latest quality
+    const rooms = await api<{ rooms: { room: string; node: string | null; members: number }[] }>("/v1/rooms");
+    expect(rooms.rooms.find((r) => r.room === "cdr")).toMatchObject({ node: stack.nodeId, members: 2 });
+    const live = await api<{ node: string; tracks: unknown[]; members: { user: string; quality: { mos: number | null } | null }[] }>(
+      "/v1/rooms/cdr",
+    );
+    expect(live.node).toBe(stack.nodeId);
+    expect(live.tracks).toHaveLength(4);
+    expect(live.members.every((m) => m.quality !== null)).toBe(true);
     const found = detail as unknown as Detail;
     expect(found.endpoints.map((e) => e.user).sort()).toEqual(["carol", "dave"]);
     expect(found.endpoints.every((e) => e.client?.sdk === "parley-js")).toBe(true);

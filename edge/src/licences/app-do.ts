@@ -30,6 +30,7 @@ export class AppDO extends DurableObject<Env> {
       );
       CREATE INDEX IF NOT EXISTS members_room ON members (room);
       CREATE INDEX IF NOT EXISTS members_user ON members (user);
+      CREATE TABLE IF NOT EXISTS room_nodes (room TEXT PRIMARY KEY, node TEXT NOT NULL);
     `);
   }
 
@@ -67,6 +68,7 @@ export class AppDO extends DurableObject<Env> {
     for (const row of this.#sql.exec<{ member: string }>("SELECT member FROM members WHERE room = ?", room)) {
       if (!keepSet.has(row.member)) this.#sql.exec("DELETE FROM members WHERE member = ?", row.member);
     }
+    if (keep.length === 0) this.#sql.exec("DELETE FROM room_nodes WHERE room = ?", room);
   }
 
   setConnected(member: string, connected: boolean): void {
@@ -81,12 +83,22 @@ export class AppDO extends DurableObject<Env> {
   }
 
   /** Read-only, for the console: each live room with its member counts and earliest join. */
-  liveRooms(): { room: string; members: number; connected: number; since: number }[] {
+  /** Live rooms by name, after `after` (paging), with the node each one's media runs on. */
+  liveRooms(limit = 100, after = ""): { room: string; members: number; connected: number; since: number; node: string | null }[] {
     return this.#sql
-      .exec<{ room: string; members: number; connected: number; since: number }>(
-        "SELECT room, COUNT(*) AS members, SUM(connected) AS connected, MIN(joined_at) AS since FROM members GROUP BY room ORDER BY since DESC",
+      .exec<{ room: string; members: number; connected: number; since: number; node: string | null }>(
+        `SELECT m.room AS room, COUNT(*) AS members, SUM(m.connected) AS connected, MIN(m.joined_at) AS since, n.node AS node
+         FROM members m LEFT JOIN room_nodes n ON n.room = m.room WHERE m.room > ? GROUP BY m.room ORDER BY m.room LIMIT ?`,
+        after,
+        limit,
       )
       .toArray();
+  }
+
+  /** The Room DO says which node carries its media (null: none any more). */
+  setRoomNode(room: string, node: string | null): void {
+    if (node) this.#sql.exec("INSERT OR REPLACE INTO room_nodes (room, node) VALUES (?, ?)", room, node);
+    else this.#sql.exec("DELETE FROM room_nodes WHERE room = ?", room);
   }
 
   sessions(user: string): UserSession[] {

@@ -1,4 +1,4 @@
-import { type ClientInfo, QUALITY_REPORT_MIN_INTERVAL_MS, randomId, type TrackQualitySample } from "@parley/shared";
+import { type ClientInfo, type LiveQuality, QUALITY_REPORT_MIN_INTERVAL_MS, randomId, type TrackQualitySample } from "@parley/shared";
 import type { D1Outbox } from "./d1-outbox.js";
 import type { MemberStore } from "./member-store.js";
 
@@ -7,6 +7,7 @@ export class CallRecorder {
   #members: MemberStore;
   #outbox: D1Outbox;
   #lastQuality = new Map<string, number>();
+  #latest = new Map<string, LiveQuality>();
 
   constructor(members: MemberStore, outbox: D1Outbox) {
     this.#members = members;
@@ -39,7 +40,13 @@ export class CallRecorder {
     ]);
   }
 
+  /** A member's latest SDK report, summarised, for the live room view (in memory only). */
+  latest(member: string): LiveQuality | null {
+    return this.#latest.get(member) ?? null;
+  }
+
   memberLeft(member: string, reason: string, at: number): void {
+    this.#latest.delete(member);
     const callId = this.callId;
     if (!callId) return;
     this.#enqueue("UPDATE call_members SET left_at = ?, leave_reason = ? WHERE call_id = ? AND member = ?", [at, reason, callId, member]);
@@ -56,6 +63,7 @@ export class CallRecorder {
 
   /** Stores a quality point, at most one per member every QUALITY_REPORT_MIN_INTERVAL_MS. */
   quality(member: string, source: "sdk" | "node", at: number, mos: number | null, tracks: TrackQualitySample[]): boolean {
+    if (source === "sdk") this.#latest.set(member, summarise(at, mos, tracks));
     const callId = this.callId;
     if (!callId) return false;
     const key = `${source}:${member}`;
@@ -75,4 +83,16 @@ export class CallRecorder {
   #enqueue(statement: string, params: (string | number | null)[]): void {
     this.#outbox.enqueue(statement, params);
   }
+}
+
+function summarise(at: number, mos: number | null, tracks: TrackQualitySample[]): LiveQuality {
+  const rtts = tracks.map((t) => t.rttMs).filter((r): r is number => r !== null);
+  return {
+    at: new Date(at).toISOString(),
+    mos,
+    sendBitrate: tracks.filter((t) => t.direction === "send").reduce((n, t) => n + t.bitrate, 0),
+    receiveBitrate: tracks.filter((t) => t.direction === "recv").reduce((n, t) => n + t.bitrate, 0),
+    worstLoss: Math.max(0, ...tracks.map((t) => t.loss)),
+    rttMs: rtts.length ? Math.max(...rtts) : null,
+  };
 }

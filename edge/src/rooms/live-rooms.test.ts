@@ -59,4 +59,21 @@ describe("live rooms: GET /v1/rooms and /v1/rooms/:room", () => {
     expect(await res.json()).toEqual({ room: "closing", removed: 1 });
     a.client.close();
   });
+
+  it("pages the room list by name, and shows no node before anyone used media", async () => {
+    const app = await createApp();
+    for (const room of ["page-a", "page-b", "page-c"]) await joined(app, room, `u-${room}`);
+    type Page = { rooms: { room: string; node: string | null }[]; nextCursor: string | null };
+    const first = await (await appFetch(app, "/v1/rooms?limit=2")).json<Page>();
+    expect(first.rooms.map((r) => r.room)).toEqual(["page-a", "page-b"]);
+    expect(first.rooms.every((r) => r.node === null)).toBe(true);
+    const second = await (await appFetch(app, `/v1/rooms?limit=2&cursor=${first.nextCursor}`)).json<Page>();
+    expect(second).toMatchObject({ rooms: [{ room: "page-c" }], nextCursor: null });
+    const detail = await (await appFetch(app, "/v1/rooms/page-a")).json<{
+      node: string | null;
+      tracks: unknown[];
+      members: { quality: unknown }[];
+    }>();
+    expect(detail).toMatchObject({ node: null, tracks: [], members: [{ quality: null }] });
+  });
 });

@@ -3,6 +3,7 @@ import {
   AppKey,
   type LiveRoomDetail,
   LiveRoomDetailSchema,
+  LiveRoomsQuery,
   type LiveRoomsResponse,
   LiveRoomsResponseSchema,
   RoomName,
@@ -38,15 +39,24 @@ liveRoomRoutes.openapi(
     path: "/",
     summary: "List live rooms",
     description: "Rooms with at least one member (dropped members inside their resume window count), with member counts and since when.",
-    request: { query: AppQuery },
-    responses: { 200: json(LiveRoomsResponseSchema, "the app's live rooms"), ...refusals },
+    request: { query: AppQuery.extend(LiveRoomsQuery.shape) },
+    responses: { 200: json(LiveRoomsResponseSchema, "the app's live rooms, by name"), ...refusals },
   }),
   async (c) => {
     const appKey = c.get("app").appKey;
-    const rows = await appStub(c.env, appKey).liveRooms();
+    const { limit, cursor } = c.req.valid("query");
+    const rows = await appStub(c.env, appKey).liveRooms(limit + 1, cursor ?? "");
+    const page = rows.slice(0, limit);
     const body: LiveRoomsResponse = {
       appKey,
-      rooms: rows.map((r) => ({ room: r.room, members: r.members, connected: r.connected, since: new Date(r.since).toISOString() })),
+      rooms: page.map((r) => ({
+        room: r.room,
+        node: r.node,
+        members: r.members,
+        connected: r.connected,
+        since: new Date(r.since).toISOString(),
+      })),
+      nextCursor: rows.length > limit ? (page.at(-1)?.room ?? null) : null,
     };
     return c.json(body, 200);
   },
@@ -58,22 +68,28 @@ liveRoomRoutes.openapi(
     path: "/{room}",
     summary: "A live room's members",
     request: { params: z.object({ room: RoomName }), query: AppQuery },
-    responses: { 200: json(LiveRoomDetailSchema, "members by user id, connected or inside their resume window"), ...refusals },
+    responses: {
+      200: json(LiveRoomDetailSchema, "members (connected or inside their resume window) with their live quality, tracks and node"),
+      ...refusals,
+    },
   }),
   async (c) => {
     const appKey = c.get("app").appKey;
     const room = c.req.valid("param").room;
-    const members = await roomStub(c.env, appKey, room).members();
+    const view = await roomStub(c.env, appKey, room).adminView();
     const body: LiveRoomDetail = {
       appKey,
       room,
-      members: members.map((m) => ({
+      node: view.node,
+      tracks: view.tracks,
+      members: view.members.map((m) => ({
         id: m.id,
         user: m.user,
         name: m.name,
         joinedAt: new Date(m.joinedAt).toISOString(),
         connected: m.connected,
         hidden: m.hidden,
+        quality: m.quality,
       })),
     };
     return c.json(body, 200);

@@ -12,6 +12,7 @@ import {
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { fleetStub } from "../fleet/fleet-do.js";
+import { appStub } from "../licences/app-do.js";
 import { NodeControl } from "../media/node-control.js";
 import { MediaStore, type ProducerRow } from "./media-store.js";
 import type { MemberStore } from "./member-store.js";
@@ -50,6 +51,11 @@ export class MediaRelay {
 
   tracks() {
     return this.#store.tracks();
+  }
+
+  /** The node carrying the room's media, if one was placed. */
+  nodeId(): string | null {
+    return this.#nodeMeta()?.node ?? null;
   }
 
   async handle(member: string, state: SocketState, req: MediaRequest): Promise<MediaResults[MediaRequest["type"]]> {
@@ -309,6 +315,11 @@ export class MediaRelay {
     const placement = await fleetStub(this.#env, defaultRegion).place();
     if (!placement) throw new ParleyError("NODE_UNAVAILABLE", `no media node is up in region ${defaultRegion}; try again shortly`);
     this.#members.setMeta("mediaNode", JSON.stringify(placement));
+    // the app's live-rooms view shows which node carries each room
+    await appStub(this.#env, this.#members.getMeta("appKey") as string).setRoomNode(
+      this.#members.getMeta("room") as string,
+      placement.node,
+    );
     this.#control = new NodeControl({ ...placement, room: this.#roomId(), secret: fleetSecret });
     return this.#control;
   }

@@ -8,6 +8,7 @@ import {
   type JsonObject,
   type LeaveReason,
   LIMITS,
+  type LiveQuality,
   type MuteUserRequest,
   type NodeEvent,
   ParleyError,
@@ -17,6 +18,7 @@ import {
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,
+  type TrackInfo,
 } from "@parley/shared";
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
@@ -248,6 +250,15 @@ export class RoomDO extends DurableObject<Env> {
   /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
   members(): RoomMemberView[] {
     return memberViews(this.#store);
+  }
+
+  /** The live view for administrators: members with their latest quality, tracks, the node. */
+  adminView(): { members: (RoomMemberView & { quality: LiveQuality | null })[]; tracks: TrackInfo[]; node: string | null } {
+    return {
+      members: memberViews(this.#store).map((m) => ({ ...m, quality: this.#calls.latest(m.id) })),
+      tracks: this.#media.tracks(),
+      node: this.#media.nodeId(),
+    };
   }
 
   // ── requests ─────────────────────────────────────────────────────────────
