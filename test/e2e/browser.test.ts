@@ -1,55 +1,25 @@
-/**
- * The demo page in headless Chromium with fake camera and microphone: two people join the same
- * room through /demo and each receives the other's video (decoded frames, not just packets).
- */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Room } from "../../sdk/src/client/index.js";
 import { type Stack, startStack } from "./stack.js";
-import { REPO_ROOT } from "./support/processes.js";
+import { buildConsole, type LaunchedChromium, launchChromium } from "./support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/parley-demo.png";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
 
 let stack: Stack;
 let browser: Browser;
-let profileDir: string;
+let chromiumRun: LaunchedChromium | undefined;
 
 beforeAll(async () => {
-  // the page script is build output: build it from the current source
-  await promisify(execFile)("npm", ["run", "build", "--silent", "-w", "console"], { cwd: REPO_ROOT });
+  await buildConsole();
   stack = await startStack();
-  profileDir = await mkdtemp(path.join(os.tmpdir(), "parley-chromium-"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // only our flags: Playwright's defaults would add its own; the pipe is how it talks to the browser
-    ignoreDefaultArgs: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profileDir}`, "--remote-debugging-pipe"],
-    timeout: 60_000,
-  });
+  chromiumRun = await launchChromium();
+  browser = chromiumRun.browser;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromiumRun?.close();
   await stack?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 /** Opens the demo as `user` in its own browser context (its own cookies and devices). */

@@ -1,55 +1,24 @@
-/**
- * The operator console in headless Chromium against the real local stack: sign in with the
- * operator key, watch a live room while two bots are in it, open its call record and see the
- * quality charts drawn, rotate an app secret and find the action in the audit log.
- */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "./stack.js";
-import { REPO_ROOT } from "./support/processes.js";
+import { buildConsole, type LaunchedChromium, launchChromium } from "./support/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-// exactly browser.test.ts's flags
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
 const shot = (name: string) => `/tmp/parley-console-${name}.png`;
 
 let stack: Stack;
 let browser: Browser;
-let profileDir: string;
+let chromiumRun: LaunchedChromium | undefined;
 
 beforeAll(async () => {
-  // the console script is build output: build it from the current source
-  await promisify(execFile)("npm", ["run", "build", "--silent", "-w", "console"], { cwd: REPO_ROOT });
+  await buildConsole();
   stack = await startStack();
-  profileDir = await mkdtemp(path.join(os.tmpdir(), "parley-chromium-"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    ignoreDefaultArgs: true,
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profileDir}`, "--remote-debugging-pipe"],
-    timeout: 60_000,
-  });
+  chromiumRun = await launchChromium();
+  browser = chromiumRun.browser;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await chromiumRun?.close();
   await stack?.stop();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
 });
 
 /** Colour pixels (not the dark background, not grey axes) in a chart's canvas: the drawn lines. */

@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { DevTokenResponseSchema, LIMITS, mintToken, ParleyError, RoomName, UserId } from "@parley/shared";
+import { DevTokenResponseSchema, LIMITS, ParleyError, RoomName, UserId } from "@parley/shared";
 import { AppStore } from "../apps/app-store.js";
 import { config } from "../config/index.js";
 import type { HonoEnv } from "../env.js";
 import { documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { mintForApp } from "../tokens/mint-for-app.js";
 import { DEV_APP_NAME } from "./dev-app-name.js";
 
 const DevTokenRequest = z.strictObject({
@@ -52,18 +53,12 @@ devRoutes.openapi(
     const info = (await store.list()).filter((a) => a.name === DEV_APP_NAME).at(-1);
     if (!info) throw new ParleyError("NOT_FOUND", `no app named "${DEV_APP_NAME}": npm start creates it`);
     const app = await store.require(info.appKey);
-    const slot = app.secrets[1] ? 1 : 2;
-    const now = Math.floor(Date.now() / 1000);
-    const token = await mintToken({
-      appKey: app.appKey,
-      appSecret: app.secrets[slot] as string,
-      slot,
+    const minted = await mintForApp(app, app.secrets[1] ? 1 : 2, {
       room: body.room,
       user: body.user,
       name: body.name,
       ttlSeconds: DEV_TOKEN_TTL_SECONDS,
-      now,
     });
-    return c.json({ token, appKey: app.appKey, expiresAt: new Date((now + DEV_TOKEN_TTL_SECONDS) * 1000).toISOString() }, 201);
+    return c.json({ token: minted.token, appKey: app.appKey, expiresAt: minted.expiresAt }, 201);
   },
 );

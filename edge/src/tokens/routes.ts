@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { mintToken, TokenRequest, TokenResponseSchema } from "@parley/shared";
+import { TokenRequest, TokenResponseSchema } from "@parley/shared";
 import type { AppAuthEnv } from "../middleware/app-auth/index.js";
 import { appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { mintForApp } from "./mint-for-app.js";
 
 /** `POST /v1/tokens`: a customer back end without the SDK mints tokens here. */
 export const tokenRoutes = documentedRoutes<AppAuthEnv>();
@@ -28,19 +29,13 @@ tokenRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const app = c.get("app");
-    const slot = c.get("slot");
-    const now = Math.floor(Date.now() / 1000);
-    const token = await mintToken({
-      appKey: app.appKey,
-      appSecret: app.secrets[slot] as string,
-      slot,
+    const minted = await mintForApp(app, c.get("slot"), {
       room: body.room,
       user: body.user,
       ttlSeconds: body.ttl,
       grants: body.grants,
       name: body.name,
-      now,
     });
-    return c.json({ token, expiresAt: new Date((now + body.ttl) * 1000).toISOString() }, 201);
+    return c.json(minted, 201);
   },
 );
