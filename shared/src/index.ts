@@ -2,6 +2,7 @@ export * from "./api.js";
 export * from "./calls.js";
 export * from "./console.js";
 export * from "./control.js";
+export * from "./control-tokens.js";
 export * from "./download-url.js";
 export * from "./errors.js";
 export * from "./fleet-events.js";
