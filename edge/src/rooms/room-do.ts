@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   assertNever,
-  type ErrorCode,
   type ExportRoomRecordingRequest,
   type FleetEvent,
   isRecordingEvent,
@@ -14,7 +13,6 @@ import {
   ParleyError,
   parseSignalFrame,
   type RecordingStatus,
-  randomId,
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,
@@ -23,15 +21,15 @@ import {
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
-import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
 import { OrderedWebhookEmitter } from "../webhooks/emit.js";
 import { CallRecorder } from "./call-recorder.js";
 import { D1Outbox } from "./d1-outbox.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
+import { RoomJoins } from "./room-joins.js";
 import { RoomRecordings } from "./room-recordings.js";
-import { memberViews, RawReply, type RoomMemberView, roomView } from "./room-view.js";
+import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
 import { RoomWebhooks } from "./room-webhooks.js";
 import { SocketRegistry } from "./socket-registry.js";
 import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
@@ -56,7 +54,7 @@ export class RoomDO extends DurableObject<Env> {
   #recordings: RoomRecordings;
   #sockets: SocketRegistry;
   #events: RoomWebhooks;
-  #joining = new WeakSet<WebSocket>();
+  #joins: RoomJoins;
   #closeAfterReply = new WeakSet<WebSocket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -80,6 +78,17 @@ export class RoomDO extends DurableObject<Env> {
       calls: this.#calls,
       events: this.#events,
       channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
+    });
+    this.#joins = new RoomJoins({
+      env,
+      store: this.#store,
+      sockets: this.#sockets,
+      media: this.#media,
+      calls: this.#calls,
+      events: this.#events,
+      outbox: this.#outbox,
+      flush: () => this.#flushOutbox(),
+      scheduleAlarm: () => this.#scheduleAlarm(),
     });
   }
 
@@ -195,34 +204,27 @@ export class RoomDO extends DurableObject<Env> {
     this.#flushOutbox();
   }
 
-  /** Public API: start / stop a recording of this room. */
+  /** Public API: recordings, snapshots and exports of this room (typed errors cross the RPC). */
   startRecording(request: StartRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
-    return toRpcResult(async () => {
-      const status = await this.#recordings.start(request);
-      this.#flushOutbox();
-      return status;
-    });
+    return this.#indexed(() => this.#recordings.start(request));
   }
 
   takeSnapshot(member: string): Promise<RpcResult<RecordingStatus>> {
-    return toRpcResult(async () => {
-      const status = await this.#recordings.snapshot(member);
-      this.#flushOutbox();
-      return status;
-    });
+    return this.#indexed(() => this.#recordings.snapshot(member));
   }
 
   exportRecording(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
-    return toRpcResult(async () => {
-      const status = await this.#recordings.export(sourceId, node, request);
-      this.#flushOutbox();
-      return status;
-    });
+    return this.#indexed(() => this.#recordings.export(sourceId, node, request));
   }
 
   stopRecording(recordingId: string): Promise<RpcResult<RecordingStatus>> {
+    return this.#indexed(() => this.#recordings.stop(recordingId));
+  }
+
+  /** Runs a recordings call, then flushes the index rows it queued. */
+  #indexed(run: () => Promise<RecordingStatus>): Promise<RpcResult<RecordingStatus>> {
     return toRpcResult(async () => {
-      const status = await this.#recordings.stop(recordingId);
+      const status = await run();
       this.#flushOutbox();
       return status;
     });
@@ -288,9 +290,9 @@ export class RoomDO extends DurableObject<Env> {
         return { stored };
       }
       case "join":
-        return this.#join(ws, state, request, now);
+        return this.#joins.join(ws, state, request, now);
       case "resume":
-        return this.#resume(ws, state, request);
+        return this.#joins.resume(ws, state, request);
       case "leave": {
         const id = requireMember(state);
         this.#sockets.unbind(ws, id);
@@ -333,81 +335,6 @@ export class RoomDO extends DurableObject<Env> {
         if (isMediaRequest(request)) return this.#media.handle(requireMember(state), state, request);
         return assertNever(request);
     }
-  }
-
-  async #join(ws: WebSocket, state: SocketState, request: Extract<SignalRequest, { type: "join" }>, now: number): Promise<Reply> {
-    if (state.memberId || this.#joining.has(ws))
-      throw new ParleyError("ALREADY_JOINED", "this socket has already joined; send leave first");
-    const id = `m_${randomId(12)}`;
-    const resume = randomId(32);
-    this.#joining.add(ws);
-    try {
-      const admitted = await appStub(this.env, state.appKey).admit({
-        room: state.room,
-        member: id,
-        user: state.user,
-        licence: state.licence,
-        now,
-      });
-      if (!admitted.ok) {
-        if (admitted.code.startsWith("LICENCE_")) {
-          this.#events.licenceLimit(state, admitted.code, admitted.message);
-          this.#outbox.enqueue("INSERT INTO join_refusals (app_key, room, user, code, at) VALUES (?, ?, ?, ?, ?)", [
-            state.appKey,
-            state.room,
-            state.user,
-            admitted.code,
-            now,
-          ]);
-          this.#flushOutbox();
-        }
-        throw new ParleyError(admitted.code as ErrorCode, admitted.message);
-      }
-      if (ws.readyState !== WebSocket.OPEN) {
-        await appStub(this.env, state.appKey).release([id]);
-        throw new ParleyError("NOT_IN_ROOM", "socket closed while joining");
-      }
-      const name = request.name ?? state.name ?? null;
-      const row = {
-        id,
-        user: state.user,
-        name,
-        metadata: request.metadata ? JSON.stringify(request.metadata) : null,
-        hidden: state.grants.hidden ? 1 : 0,
-        resume_hash: await sha256Hex(resume),
-        joined_at: now,
-        drop_deadline: null,
-      };
-      this.#store.insert(row);
-      this.#sockets.bind(ws, id);
-      const callBefore = this.#calls.callId;
-      this.#calls.memberJoined({ id, user: state.user, joinedAt: now }, request.client);
-      this.#events.joined(state, this.#calls.callId as string, row, callBefore === null);
-      this.#flushOutbox();
-      const member = toMemberInfo(row);
-      if (!state.grants.hidden) this.#sockets.broadcast({ type: "member.joined", member }, id);
-      return this.#roomView(id, `"resume":${JSON.stringify(resume)},`);
-    } finally {
-      this.#joining.delete(ws);
-    }
-  }
-
-  async #resume(ws: WebSocket, state: SocketState, request: Extract<SignalRequest, { type: "resume" }>): Promise<Reply> {
-    if (state.memberId) throw new ParleyError("ALREADY_JOINED", "this socket already speaks for a member");
-    const row = this.#store.get(request.member);
-    if (!row || row.user !== state.user || row.resume_hash !== (await sha256Hex(request.secret))) {
-      throw new ParleyError("RESUME_FAILED", "no member to resume with that id and secret (the resume window may have ended): join again");
-    }
-    const previous = this.#sockets.members().get(row.id);
-    if (previous && previous !== ws) {
-      this.#sockets.unbind(previous, row.id);
-      closeQuietly(previous, CLOSE.replaced, "resumed on another connection");
-    }
-    this.#store.setDropDeadline(row.id, null);
-    this.#sockets.bind(ws, row.id);
-    await appStub(this.env, state.appKey).setConnected(row.id, true);
-    await this.#scheduleAlarm();
-    return this.#roomView(row.id);
   }
 
   /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
@@ -494,10 +421,6 @@ export class RoomDO extends DurableObject<Env> {
     const next = deadline === null ? retry : retry === null ? deadline : Math.min(deadline, retry);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
-  }
-
-  #roomView(memberId: string, extraJson = ""): RawReply {
-    return roomView(this.#store, JSON.stringify(this.#media.tracks()), memberId, extraJson);
   }
 }
 
