@@ -10,12 +10,13 @@
  * member publishing audio and video rolls once.
  */
 import { EventEmitter } from "node:events";
-import { mkdir, readdir, readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
+import { readSegmentList } from "./ffmpeg-process.js";
 import type { PortPairs } from "./ports.js";
 import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
 import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
@@ -185,15 +186,8 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   async #readList(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(join(this.#dir, `${COMPOSITE_TRACK.stem}.list`), "utf8");
-    } catch {
-      return;
-    }
-    for (const line of text.split("\n")) {
-      const name = line.split(",")[0]?.trim();
-      if (name && !this.#seen.has(basename(name))) this.#announce(basename(name));
+    for (const name of await readSegmentList(join(this.#dir, `${COMPOSITE_TRACK.stem}.list`))) {
+      if (!this.#seen.has(name)) this.#announce(name);
     }
   }
 

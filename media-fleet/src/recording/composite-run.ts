@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import { filterGraph } from "./composite-layout.js";
+import { stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
@@ -140,16 +141,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
 
   /** One SIGINT closes the open segment properly; a second would abort mid-write, hence idempotent. */
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
-        this.#ffmpeg.kill("SIGINT");
-        const killer = setTimeout(() => this.#ffmpeg.kill("SIGKILL"), STOP_TIMEOUT_MS);
-        killer.unref();
-        await this.#ended;
-        clearTimeout(killer);
-      }
-      await this.#ended;
-    })();
+    this.#stopping ??= stopGracefully(this.#ffmpeg, this.#ended, STOP_TIMEOUT_MS);
     return this.#stopping;
   }
 

@@ -25,8 +25,9 @@ import { type ExportTrack, runExport } from "./exporter.js";
 import { Journal } from "./journal.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
-import { Recording, type RecordingDeps, safeName } from "./recording.js";
+import { Recording, type RecordingDeps } from "./recording.js";
 import { RtmpPush } from "./rtmp-push.js";
+import { safeName } from "./safe-name.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {

@@ -18,7 +18,8 @@ import { digestFile } from "./checksum.js";
 import { CompositeRecorder } from "./composite-recorder.js";
 import { Journal, type JournalData } from "./journal.js";
 import type { PortPairs } from "./ports.js";
-import { takeJpeg } from "./snapshot.js";
+import { safeName } from "./safe-name.js";
+import { snapshotTrack, takeJpeg } from "./snapshot.js";
 import { createStorage, type Storage } from "./storage.js";
 import { type TrackInfo, TrackRecorder } from "./track-recorder.js";
 import type { UploadQueue } from "./upload-queue.js";
@@ -68,18 +69,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     init: { room: string; recordingId: string; segmentSeconds: number; storage: StorageConfig; composite?: CompositeOptions },
     producers: types.Producer[],
   ): Promise<Recording> {
-    const data: JournalData = {
-      version: 1,
-      recordingId: init.recordingId,
-      room: init.room,
-      mode: init.composite ? "composite" : "tracks",
-      segmentSeconds: init.segmentSeconds,
-      storage: init.storage,
-      startedAt: Date.now(),
-      state: "recording",
-      tracks: [],
-      files: [],
-    };
+    const data = newJournal(init.recordingId, init.room, init.composite ? "composite" : "tracks", init.storage, init.segmentSeconds);
     const recording = new Recording(deps, data);
     await mkdir(recording.dir, { recursive: true });
     await recording.#save();
@@ -103,28 +93,9 @@ export class Recording extends EventEmitter<RecordingEvents> {
   ): Promise<Recording> {
     const router = deps.router(init.room);
     if (!router) throw new Error("room closed");
-    const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;
-    const info: TrackInfo = {
-      producerId: producer.id,
-      ...(member ? { member } : {}),
-      kind: "video",
-      codec: "jpeg",
-      dir: safeName(member ?? "unknown"),
-      stem: `${producer.id}-snapshot`,
-      ext: "jpg",
-    };
-    const data: JournalData = {
-      version: 1,
-      recordingId: init.snapshotId,
-      room: init.room,
-      mode: "snapshot",
-      segmentSeconds: 1,
-      storage: init.storage,
-      startedAt: Date.now(),
-      state: "recording",
-      tracks: [info],
-      files: [],
-    };
+    const info = snapshotTrack(producer);
+    const data = newJournal(init.snapshotId, init.room, "snapshot", init.storage);
+    data.tracks.push(info);
     const recording = new Recording(deps, data);
     const name = `${info.stem}-00000.${info.ext}`;
     try {
@@ -148,18 +119,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     init: { room: string; exportId: string; storage: StorageConfig },
     make: (dir: string) => Promise<TrackInfo[]>,
   ): Recording {
-    const data: JournalData = {
-      version: 1,
-      recordingId: init.exportId,
-      room: init.room,
-      mode: "export",
-      segmentSeconds: 1,
-      storage: init.storage,
-      startedAt: Date.now(),
-      state: "recording",
-      tracks: [],
-      files: [],
-    };
+    const data = newJournal(init.exportId, init.room, "export", init.storage);
     const recording = new Recording(deps, data);
     // Journaled only once the files exist: a restart mid-export leaves nothing to resume.
     const work = recording.#track(
@@ -477,6 +437,11 @@ export class Recording extends EventEmitter<RecordingEvents> {
   }
 }
 
+/** A fresh journal; one-offs (snapshots, exports) have a single "segment" per file. */
+function newJournal(recordingId: string, room: string, mode: JournalData["mode"], storage: StorageConfig, segmentSeconds = 1): JournalData {
+  return { version: 1, recordingId, room, mode, segmentSeconds, storage, startedAt: Date.now(), state: "recording", tracks: [], files: [] };
+}
+
 function fileBase(info: TrackInfo, file: string): Omit<RecordingFile, "status" | "segment"> & { segment: number } {
   const segment = Number(/-(\d+)\.[a-z0-9]+$/.exec(file)?.[1] ?? 0);
   return {
@@ -487,14 +452,4 @@ function fileBase(info: TrackInfo, file: string): Omit<RecordingFile, "status" |
     codec: info.codec,
     segment,
   };
-}
-
-/** Member tags are free text; folder names are not. */
-export function safeName(value: string): string {
-  return (
-    value
-      .replace(/[^A-Za-z0-9_.-]/g, "_")
-      .replace(/^\.+/, "_")
-      .slice(0, 64) || "unknown"
-  );
 }

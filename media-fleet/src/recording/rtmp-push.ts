@@ -17,6 +17,7 @@ import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpReques
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
+import { stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
@@ -292,19 +293,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
     let stopping: Promise<void> | undefined;
     return {
       exited,
-      stop: () => {
-        stopping ??= (async () => {
-          if (child.exitCode === null && child.signalCode === null) {
-            child.kill("SIGINT");
-            const killer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-            killer.unref();
-            await exited;
-            clearTimeout(killer);
-          }
-          await exited;
-        })();
-        return stopping;
-      },
+      stop: () => (stopping ??= stopGracefully(child, exited, STOP_TIMEOUT_MS)),
     };
   } catch (error) {
     if (ffmpeg && ffmpeg.exitCode === null) ffmpeg.kill("SIGKILL");

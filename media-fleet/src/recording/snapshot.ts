@@ -11,11 +11,27 @@ import { ParleyError } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { PortPairs } from "./ports.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import { safeName } from "./safe-name.js";
+import type { TrackInfo } from "./track-recorder.js";
 
 const SNAPSHOT_TIMEOUT_MS = 8000;
 const KEYFRAME_EVERY_MS = 500;
 
 /** Writes `<dir>/<name>` (a JPEG) from the producer's next decodable frame. */
+/** How a snapshot of `producer` is filed: one JPEG under its member's folder. */
+export function snapshotTrack(producer: types.Producer): TrackInfo {
+  const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;
+  return {
+    producerId: producer.id,
+    ...(member ? { member } : {}),
+    kind: "video",
+    codec: "jpeg",
+    dir: safeName(member ?? "unknown"),
+    stem: `${producer.id}-snapshot`,
+    ext: "jpg",
+  };
+}
+
 export async function takeJpeg(o: {
   router: types.Router;
   producer: types.Producer;

@@ -8,10 +8,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { types } from "mediasoup";
 import { codecName, containerFor, sdpFor } from "./container.js";
+import { readSegmentList, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 
 export interface TrackInfo {
@@ -173,16 +174,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
    * every segment has been reported.
    */
   stop(): Promise<void> {
-    this.#stopping ??= (async () => {
-      if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
-        this.#ffmpeg.kill("SIGINT");
-        const killer = setTimeout(() => this.#ffmpeg.kill("SIGKILL"), STOP_TIMEOUT_MS);
-        killer.unref();
-        await this.#ended;
-        clearTimeout(killer);
-      }
-      await this.#ended;
-    })();
+    this.#stopping ??= stopGracefully(this.#ffmpeg, this.#ended, STOP_TIMEOUT_MS);
     return this.#stopping;
   }
 
@@ -199,15 +191,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   async #readList(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(join(this.#root, this.info.dir, `${this.info.stem}.list`), "utf8");
-    } catch {
-      return;
-    }
-    for (const line of text.split("\n")) {
-      const name = line.split(",")[0]?.trim();
-      if (name && !this.#seen.has(basename(name))) this.#announce(basename(name));
+    for (const name of await readSegmentList(join(this.#root, this.info.dir, `${this.info.stem}.list`))) {
+      if (!this.#seen.has(name)) this.#announce(name);
     }
   }
 

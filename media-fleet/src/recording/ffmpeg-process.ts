@@ -1,0 +1,35 @@
+/** What every recorder does with its ffmpeg: stop it without losing the open segment, read its segment list. */
+import type { ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+
+/**
+ * One SIGINT makes ffmpeg close the open segment (or stream) properly; a second would make it abort
+ * mid-write, so callers keep the returned promise and never call this twice. SIGKILL after
+ * `timeoutMs` if ffmpeg hangs. Resolves when the process has exited (`exited`).
+ */
+export async function stopGracefully(ffmpeg: ChildProcess, exited: Promise<unknown>, timeoutMs: number): Promise<void> {
+  if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) {
+    ffmpeg.kill("SIGINT");
+    const killer = setTimeout(() => ffmpeg.kill("SIGKILL"), timeoutMs);
+    killer.unref();
+    await exited;
+    clearTimeout(killer);
+  }
+  await exited;
+}
+
+/** File names in the segment muxer's CSV list (`-segment_list_type csv`); none while it is missing. */
+export async function readSegmentList(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .map((line) => line.split(",")[0]?.trim() ?? "")
+    .filter(Boolean)
+    .map((name) => basename(name));
+}
