@@ -27,6 +27,21 @@ export interface SignOverrides {
   token?: string | null;
 }
 
+/**
+ * Shifts every fixed test port block (RTC, recording, RGW) so two checkouts can run their suites
+ * side by side on one machine: PARLEY_TEST_PORT_OFFSET=1000 npm test.
+ */
+export const TEST_PORT_OFFSET = Number(process.env.PARLEY_TEST_PORT_OFFSET ?? 0);
+
+/** Shifts the recording port range of a test's env by TEST_PORT_OFFSET. */
+function shiftPorts(env: Record<string, string> = {}): Record<string, string> {
+  const shifted = { ...env };
+  for (const key of ["RECORDING_MIN_PORT", "RECORDING_MAX_PORT"]) {
+    if (shifted[key]) shifted[key] = String(Number(shifted[key]) + TEST_PORT_OFFSET);
+  }
+  return shifted;
+}
+
 /** Each test file gets its own port block so files can run in parallel. */
 export async function startTestNode(options: {
   rtcBasePort: number;
@@ -43,13 +58,13 @@ export async function startTestNode(options: {
     CONTROL_PORT: "0",
     PARLEY_ANNOUNCED_IP: "127.0.0.1",
     LISTEN_IP: "127.0.0.1",
-    RTC_MIN_PORT: String(options.rtcBasePort),
-    RTC_MAX_PORT: String(options.rtcBasePort + 9),
+    RTC_MIN_PORT: String(options.rtcBasePort + TEST_PORT_OFFSET),
+    RTC_MAX_PORT: String(options.rtcBasePort + TEST_PORT_OFFSET + 9),
     NUM_WORKERS: String(options.numWorkers ?? 2),
     DRAIN_GRACE_MS: "0",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? "",
-    ...options.env,
+    ...shiftPorts(options.env),
   });
   const service = await startMediaNodeService(config, createLogger(config.logLevel), { fetch: options.fetch });
   const baseUrl = `http://127.0.0.1:${service.controlPort}`;

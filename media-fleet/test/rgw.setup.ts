@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 
-const ENV = { RGW_PORT: "17480", MON_PORT: "13300", S3_KEY: "parley", S3_SECRET: "parleysecret" };
+const OFFSET = Number(process.env.PARLEY_TEST_PORT_OFFSET ?? 0); // see test/helpers.ts
+const ENV = {
+  RGW_PORT: String(17480 + OFFSET),
+  MON_PORT: String(13300 + OFFSET),
+  S3_KEY: "parley",
+  S3_SECRET: "parleysecret",
+};
 
 declare module "vitest" {
   export interface ProvidedContext {
