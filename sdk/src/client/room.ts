@@ -1,4 +1,4 @@
-import { assertNever, type MemberInfo, ParleyError, type SignalEvent, type TrackInfo, type TrackSource } from "@parley/shared";
+import { assertNever, type MemberInfo, ParleyError, type SignalEvent, type TrackSource } from "@parley/shared";
 import { CALL_MODES, type CallMode, type CallModeSettings } from "./call-modes.js";
 import {
   type CameraOptions,
@@ -13,7 +13,8 @@ import { clientInfo } from "./client-info.js";
 import { type Consumer, MediaSession, type ProduceOptions, type Producer } from "./media-session.js";
 import { QualityMeter, type QualityReport, type TrackQuality } from "./quality.js";
 import { resumeWithBackoff } from "./reconnect.js";
-import { RemoteMember, RemoteTrack } from "./remote.js";
+import type { RemoteMember, RemoteTrack } from "./remote.js";
+import { Roster } from "./roster.js";
 import { type RequestBody, SignalConnection, type WebSocketFactory } from "./signal-connection.js";
 import { TypedEmitter } from "./typed-emitter.js";
 
@@ -74,9 +75,11 @@ const DROP_CODES_THAT_END = new Set([1000, 4001, 4003]);
 /** A joined room: members, their tracks, your published tracks, messages, quality. */
 export class Room extends TypedEmitter<RoomEvents> {
   readonly url: string;
-  readonly members = new Map<string, RemoteMember>();
+  /** Everyone else in the room, by member id, with the tracks they publish. */
+  readonly members: Map<string, RemoteMember>;
   readonly localTracks = new Map<string, LocalTrack>();
   #options: RoomOptions;
+  #roster: Roster;
   #signal: SignalConnection;
   #media: MediaSession;
   #member: MemberInfo;
@@ -97,6 +100,11 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#resume = join.resume;
     this.#callMode = CALL_MODES[options.callMode ?? "balanced"];
     this.#media = new MediaSession(() => this.#signal, options.handlerName);
+    this.#roster = new Roster(
+      (event, ...args) => this.emit(event, ...args),
+      options.autoSubscribe === false ? null : (track) => this.subscribe(track),
+    );
+    this.members = this.#roster.members;
     this.#attach(signal);
   }
 
@@ -111,8 +119,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     } as RequestBody<"join">);
     const instance = new Room(url, options, signal, join);
     instance.#startQualityReports(options.qualityReportIntervalMs ?? 5000);
-    for (const m of join.members) instance.members.set(m.id, new RemoteMember(m));
-    await instance.#addTracks(join.tracks);
+    instance.#roster.seed(join.members);
+    await instance.#roster.published(join.tracks);
     return instance;
   }
 
@@ -261,28 +269,15 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   async #onEvent(event: SignalEvent): Promise<void> {
     switch (event.type) {
-      case "member.joined": {
-        const member = new RemoteMember(event.member);
-        this.members.set(member.id, member);
-        this.emit("memberJoined", member);
+      case "member.joined":
+        this.#roster.joined(event.member);
         return;
-      }
-      case "member.left": {
-        const member = this.members.get(event.member);
-        if (!member) return;
-        for (const track of member.tracks.values()) this.#dropTrack(member, track);
-        this.members.delete(member.id);
-        this.emit("memberLeft", member, event.reason);
+      case "member.left":
+        this.#roster.left(event.member, event.reason);
         return;
-      }
-      case "member.updated": {
-        const member = this.members.get(event.member.id);
-        if (member) {
-          member.info = event.member;
-          this.emit("memberUpdated", member);
-        }
+      case "member.updated":
+        this.#roster.updated(event.member);
         return;
-      }
       case "message":
         this.emit("message", event.from, event.text, event.private);
         return;
@@ -296,14 +291,11 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.#close("room closed");
         return;
       case "track.published":
-        await this.#addTracks([event.track]);
+        await this.#roster.published([event.track]);
         return;
-      case "track.unpublished": {
-        const member = this.members.get(event.member);
-        const track = member?.tracks.get(event.track);
-        if (member && track) this.#dropTrack(member, track);
+      case "track.unpublished":
+        this.#roster.unpublished(event.member, event.track);
         return;
-      }
       case "track.muted": {
         const local = event.member === this.localMember.id ? this.localTracks.get(event.track) : undefined;
         if (local) {
@@ -312,15 +304,11 @@ export class Room extends TypedEmitter<RoomEvents> {
           this.emit("localTrackMuted", local, event.muted);
           return;
         }
-        const track = this.members.get(event.member)?.tracks.get(event.track);
-        if (track) {
-          track.muted = event.muted;
-          this.emit("trackMuted", track, event.muted);
-        }
+        this.#roster.muted(event.member, event.track, event.muted);
         return;
       }
       case "layers.changed": {
-        const track = this.#trackByConsumer(event.consumerId);
+        const track = this.#roster.byConsumer(event.consumerId);
         if (track) this.emit("layersChanged", track, event.spatialLayer, event.temporalLayer);
         return;
       }
@@ -331,35 +319,13 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.emit("activeSpeaker", event.member);
         return;
       case "consumer.closed": {
-        const track = this.#trackByConsumer(event.consumerId);
+        const track = this.#roster.byConsumer(event.consumerId);
         if (track) track.consumer = null;
         return;
       }
       default:
         assertNever(event);
     }
-  }
-
-  async #addTracks(tracks: TrackInfo[]): Promise<void> {
-    for (const info of tracks) {
-      const member = this.members.get(info.member);
-      if (!member || member.tracks.has(info.id)) continue;
-      const track = new RemoteTrack(info);
-      member.tracks.set(track.id, track);
-      this.emit("trackPublished", track);
-      if (this.#options.autoSubscribe !== false) await this.subscribe(track).catch((err) => this.emit("error", err));
-    }
-  }
-
-  #dropTrack(member: RemoteMember, track: RemoteTrack): void {
-    track.consumer?.close();
-    member.tracks.delete(track.id);
-    this.emit("trackUnpublished", track);
-  }
-
-  #trackByConsumer(consumerId: string): RemoteTrack | undefined {
-    for (const m of this.members.values()) for (const t of m.tracks.values()) if (t.consumer?.id === consumerId) return t;
-    return undefined;
   }
 
   // ── reconnect ────────────────────────────────────────────────────────────
@@ -386,7 +352,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (resumed && this.#state === "reconnecting") {
       this.#signal = resumed.signal;
       this.#attach(resumed.signal);
-      this.#reconcile(resumed.members, resumed.tracks);
+      this.#roster.reconcile(resumed.members, resumed.tracks);
       await this.#media.restartIce().catch((err) => this.emit("error", err));
       this.#state = "joined";
       this.emit("reconnected");
@@ -394,28 +360,6 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
     if (this.#state !== "reconnecting") return;
     this.#close("reconnect failed");
-  }
-
-  /** After a resume: catch up on who and what we missed while away. */
-  #reconcile(members: MemberInfo[], tracks: TrackInfo[]): void {
-    const present = new Set(members.map((m) => m.id));
-    for (const member of [...this.members.values()]) {
-      if (present.has(member.id)) continue;
-      for (const track of member.tracks.values()) this.#dropTrack(member, track);
-      this.members.delete(member.id);
-      this.emit("memberLeft", member, "timeout");
-    }
-    for (const info of members) {
-      if (!this.members.has(info.id)) {
-        const member = new RemoteMember(info);
-        this.members.set(info.id, member);
-        this.emit("memberJoined", member);
-      }
-    }
-    const live = new Set(tracks.map((t) => t.id));
-    for (const member of this.members.values())
-      for (const track of [...member.tracks.values()]) if (!live.has(track.id)) this.#dropTrack(member, track);
-    void this.#addTracks(tracks);
   }
 
   /** Reports quality figures to the room (they become the call record's timeline). */
@@ -458,7 +402,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** The consumers of every subscribed track (for stats and diagnostics). */
   consumers(): Consumer[] {
-    return [...this.members.values()].flatMap((m) => [...m.tracks.values()].flatMap((t) => (t.consumer ? [t.consumer] : [])));
+    return this.#roster.consumers();
   }
 }
 
