@@ -7,12 +7,12 @@ import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { claimsOf } from "../../test/e2e/support/jwt.js";
 import { cleanEnv, parley, run } from "../../test/e2e/support/processes.js";
 import { SignalMember } from "../../test/e2e/support/signal-member.js";
-import { type AppCredentials, AppsClient } from "../src/index.js";
+import { type AppSecretCredentials, AppsClient } from "../src/index.js";
 
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 let edge: RunningEdge;
-let devApp: AppCredentials;
+let devApp: AppSecretCredentials;
 /** A project folder with its own `.parley/` (dev app, operator key), as `npm start` leaves it. */
 let project: string;
 /** A folder with no `.parley/` anywhere above it. */

@@ -5,7 +5,7 @@ import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { claimsOf } from "../../test/e2e/support/jwt.js";
 import { SignalMember } from "../../test/e2e/support/signal-member.js";
 import {
-  type AppCredentials,
+  type AppSecretCredentials,
   AppsClient,
   CallsClient,
   mintToken,
@@ -31,7 +31,7 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-async function newApp(name = "sdk test"): Promise<AppCredentials> {
+async function newApp(name = "sdk test"): Promise<AppSecretCredentials> {
   const created = await apps.create({ name });
   return { appKey: created.appKey, appSecret: created.appSecret };
 }
@@ -128,6 +128,21 @@ describe("tokens", () => {
     member.close();
     const elsewhere = await SignalMember.connect(edge.url, "other", token);
     expect(await elsewhere.refusal()).toMatchObject({ code: "TOKEN_WRONG_ROOM" });
+  });
+});
+
+describe("admin access tokens as credentials", () => {
+  it("a client holding only an admin token reads the app's rooms; a room-scoped one is refused app-wide", async () => {
+    const app = await newApp();
+    const { member } = await SignalMember.join(edge.url, "desk-1", await mintToken({ ...app, room: "desk-1", user: "customer" }));
+    const appWide = { token: await mintToken({ ...app, room: "*", user: "ops", grants: { admin: true } }) };
+    expect((await new RoomsClient(edge.url, appWide).list()).rooms.map((r) => r.room)).toEqual(["desk-1"]);
+    const oneRoom = { token: await mintToken({ ...app, room: "desk-1", user: "agent", grants: { admin: true } }) };
+    expect((await new RoomsClient(edge.url, oneRoom).get("desk-1")).members.map((m) => m.user)).toEqual(["customer"]);
+    expect(await refusedWith(new RoomsClient(edge.url, oneRoom).list())).toBe("TOKEN_WRONG_ROOM");
+    const noGrant = { token: await mintToken({ ...app, room: "*", user: "someone" }) };
+    expect(await refusedWith(new RoomsClient(edge.url, noGrant).list())).toBe("GRANT_MISSING");
+    member.close();
   });
 });
 

@@ -45,6 +45,34 @@ describe("auth refusals for each route class", () => {
     }
   });
 
+  it("app routes refuse an access token without the admin grant or for another room; credential routes refuse any token", async () => {
+    const app = await createApp();
+    const routes = withScheme("adminToken");
+    expect(routes.length).toBeGreaterThan(10);
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const member = await tokenFor(app, { room: "*", user: "u" });
+    const elsewhere = await tokenFor(app, { room: "not-x1", user: "u", grants: { admin: true } });
+    for (const r of routes) {
+      const url = `${BASE}${concrete(r.path)}`;
+      const plain = await SELF.fetch(url, { method: r.method, headers: bearer(member) });
+      expect((await expectContract<{ error: { code: string } }>(plain, r.method, r.path, 403)).error.code, `${r.method} ${r.path}`).toBe(
+        "GRANT_MISSING",
+      );
+      const wrongRoom = await SELF.fetch(url, { method: r.method, headers: bearer(elsewhere) });
+      expect(
+        (await expectContract<{ error: { code: string } }>(wrongRoom, r.method, r.path, 403)).error.code,
+        `${r.method} ${r.path}`,
+      ).toBe("TOKEN_WRONG_ROOM");
+    }
+    const secretOnly = withScheme("appCredentials").filter((r) => !r.security?.some((s) => "adminToken" in s));
+    expect(secretOnly.map((r) => r.path)).toEqual(["/v1/tokens"]);
+    const admin = await tokenFor(app, { room: "*", user: "u", grants: { admin: true } });
+    for (const r of secretOnly) {
+      const res = await SELF.fetch(`${BASE}${concrete(r.path)}`, { method: r.method, headers: bearer(admin) });
+      expect((await expectContract<{ error: { code: string } }>(res, r.method, r.path, 401)).error.code).toBe("UNAUTHORIZED");
+    }
+  });
+
   it("the token route refuses a missing, forged or wrong-room token with an error frame", async () => {
     expect(withScheme("accessToken").map((r) => r.path)).toEqual(["/v1/rooms/{room}/signal"]);
     const app = await createApp();

@@ -45,6 +45,13 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>): OpenApiDocu
     scheme: "basic",
     description: "HTTP Basic with the AppKey as user and an AppSecret (either slot) as password.",
   });
+  registry.registerComponent("securitySchemes", "adminToken", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "`Authorization: Bearer <access token>` with the `admin` grant. A token for one room reaches only `/v1/rooms/{room}/…` of that room; app-wide routes need a token for room `*`. Tokens cannot mint tokens.",
+  });
   registry.registerComponent("securitySchemes", "accessToken", {
     type: "apiKey",
     in: "query",

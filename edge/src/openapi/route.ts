@@ -10,9 +10,12 @@ import type { z } from "zod";
 import { readJson } from "../http/validate.js";
 
 /** Security requirement per route class; the schemes are declared in document.ts. */
-export const SECURITY: Record<"operator" | "app" | "token" | "none", NonNullable<RouteConfig["security"]>> = {
+export const SECURITY: Record<"operator" | "app" | "appSecret" | "token" | "none", NonNullable<RouteConfig["security"]>> = {
   operator: [{ operatorKey: [] }],
-  app: [{ appCredentials: [] }],
+  /** AppKey:AppSecret, or an access token with the admin grant (middleware/app-auth). */
+  app: [{ appCredentials: [] }, { adminToken: [] }],
+  /** Routes that hand out credentials: the AppSecret only. */
+  appSecret: [{ appCredentials: [] }],
   token: [{ accessToken: [] }],
   none: [],
 };
@@ -49,7 +52,19 @@ export function errors(...codes: ErrorCode[]) {
 /** Refusals every authenticated route class can give, before the route runs. */
 export const AUTH_ERRORS = {
   operator: ["UNAUTHORIZED", "CONFIG_INVALID"],
-  app: ["UNAUTHORIZED", "APP_UNKNOWN", "APP_DISABLED"],
+  app: [
+    "UNAUTHORIZED",
+    "APP_UNKNOWN",
+    "APP_DISABLED",
+    "LICENCE_EXPIRED",
+    "TOKEN_MALFORMED",
+    "TOKEN_EXPIRED",
+    "TOKEN_NOT_YET_VALID",
+    "TOKEN_BAD_SIGNATURE",
+    "TOKEN_WRONG_ROOM",
+    "GRANT_MISSING",
+  ],
+  appSecret: ["UNAUTHORIZED", "APP_UNKNOWN", "APP_DISABLED"],
 } as const satisfies Record<string, ErrorCode[]>;
 
 /** A JSON request body for createRoute. */

@@ -1,13 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
 import { TokenRequest, TokenResponseSchema } from "@parley/shared";
-import type { AppAuthEnv } from "../middleware/app-auth/index.js";
-import { appAuth } from "../middleware/app-auth/index.js";
+import { type AppAuthEnv, appSecretAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { mintForApp } from "./mint-for-app.js";
 
 /** `POST /v1/tokens`: a customer back end without the SDK mints tokens here. */
 export const tokenRoutes = documentedRoutes<AppAuthEnv>();
-tokenRoutes.use(appAuth);
+tokenRoutes.use(appSecretAuth);
 
 tokenRoutes.openapi(
   withJsonBody(
@@ -16,13 +15,13 @@ tokenRoutes.openapi(
       method: "post",
       path: "/",
       tags: ["tokens"],
-      security: SECURITY.app,
+      security: SECURITY.appSecret,
       summary: "Mint an access token",
       description: "Signed with the secret slot you authenticated with. `room` may be `*` for any room of the app.",
       request: { body: jsonBody(TokenRequest) },
       responses: {
         201: json(TokenResponseSchema, "the token and when it expires"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE"),
+        ...errors(...AUTH_ERRORS.appSecret, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE"),
       },
     }),
   ),

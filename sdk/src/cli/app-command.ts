@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { AppCredentials } from "../server/credentials.js";
+import type { AppSecretCredentials } from "../server/credentials.js";
 import { type AppCredentialOptions, appCredentials, edgeUrl, type UrlOptions } from "./context.js";
 
 type GlobalOptions = UrlOptions & { json?: boolean };
@@ -12,7 +12,7 @@ export function withApp(cmd: Command): Command {
 }
 
 /** The edge URL, app credentials and output mode for an app-authenticated command. */
-export async function appContext(cmd: Command): Promise<{ url: string; credentials: AppCredentials; json: boolean }> {
+export async function appContext(cmd: Command): Promise<{ url: string; credentials: AppSecretCredentials; json: boolean }> {
   const options = cmd.optsWithGlobals<GlobalOptions & AppCredentialOptions>();
   return { url: edgeUrl(options), credentials: await appCredentials(options), json: options.json === true };
 }

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AppKey } from "@parley/shared";
 import { z } from "zod";
-import type { AppCredentials } from "../server/credentials.js";
+import type { AppSecretCredentials } from "../server/credentials.js";
 import { parseInput, UsageError } from "./usage-error.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -52,7 +52,7 @@ export async function operatorKey(env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 /** --app-key/--app-secret, else PARLEY_APP_KEY/PARLEY_APP_SECRET, else the dev app in `.parley/dev-app.json`. */
-export async function appCredentials(options: AppCredentialOptions, env: NodeJS.ProcessEnv = process.env): Promise<AppCredentials> {
+export async function appCredentials(options: AppCredentialOptions, env: NodeJS.ProcessEnv = process.env): Promise<AppSecretCredentials> {
   if (options.appKey !== undefined || options.appSecret !== undefined) {
     if (options.appKey === undefined || options.appSecret === undefined) throw new UsageError("--app-key and --app-secret go together");
     return { appKey: parseInput(AppKey, options.appKey, "--app-key"), appSecret: parseInput(AppSecret, options.appSecret, "--app-secret") };

@@ -40,7 +40,7 @@ export {
 } from "@parley/shared";
 export { AppsClient } from "./apps.js";
 export { type CallQuery, CallsClient } from "./calls.js";
-export type { AppCredentials } from "./credentials.js";
+export type { AdminTokenCredentials, AppCredentials, AppSecretCredentials } from "./credentials.js";
 export { type RecordingQuery, RecordingsClient } from "./recordings.js";
 export type { AppUsage } from "./responses.js";
 export { RoomsClient } from "./rooms.js";

@@ -1,5 +1,6 @@
 import { isErrorCode, ParleyError } from "@parley/shared";
 import type { z } from "zod";
+import type { AppCredentials } from "./credentials.js";
 import { ErrorEnvelopeSchema } from "./responses.js";
 
 export interface ClientOptions {
@@ -112,6 +113,8 @@ export function queryString(params: Record<string, QueryValue>): string {
 }
 
 /** An RpcClient with app credentials (HTTP Basic). */
-export function appRpc(url: string, credentials: { appKey: string; appSecret: string }, options?: ClientOptions): RpcClient {
-  return new RpcClient(url, basicAuth(credentials.appKey, credentials.appSecret), options);
+/** A client for app routes: Basic AppKey:AppSecret, or Bearer with an admin access token. */
+export function appRpc(url: string, credentials: AppCredentials, options?: ClientOptions): RpcClient {
+  const authorization = "token" in credentials ? bearerAuth(credentials.token) : basicAuth(credentials.appKey, credentials.appSecret);
+  return new RpcClient(url, authorization, options);
 }

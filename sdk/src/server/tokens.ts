@@ -1,5 +1,5 @@
 import { TokenRequest, type TokenResponse } from "@parley/shared";
-import type { AppCredentials } from "./credentials.js";
+import type { AppSecretCredentials } from "./credentials.js";
 import { TokenResponseSchema } from "./responses.js";
 import { basicAuth, type ClientOptions, RpcClient } from "./rpc.js";
 import { checked } from "./validate.js";
@@ -11,7 +11,7 @@ import { checked } from "./validate.js";
 export class TokensClient {
   readonly #rpc: RpcClient;
 
-  constructor(url: string, credentials: AppCredentials, options?: ClientOptions) {
+  constructor(url: string, credentials: AppSecretCredentials, options?: ClientOptions) {
     this.#rpc = new RpcClient(url, basicAuth(credentials.appKey, credentials.appSecret), options);
   }
 

@@ -1,7 +1,7 @@
 import { NotifyRequest, type NotifyResponse, type SessionsResponse, UserId } from "@parley/shared";
 import type { AppCredentials } from "./credentials.js";
 import { NotifyResponseSchema, SessionsResponseSchema } from "./responses.js";
-import { basicAuth, type ClientOptions, RpcClient, segment } from "./rpc.js";
+import { appRpc, type ClientOptions, type RpcClient, segment } from "./rpc.js";
 import { checked } from "./validate.js";
 
 /** Signal locator: where a user is connected, and reaching them there. */
@@ -9,7 +9,7 @@ export class UsersClient {
   readonly #rpc: RpcClient;
 
   constructor(url: string, credentials: AppCredentials, options?: ClientOptions) {
-    this.#rpc = new RpcClient(url, basicAuth(credentials.appKey, credentials.appSecret), options);
+    this.#rpc = appRpc(url, credentials, options);
   }
 
   async sessions(user: string): Promise<SessionsResponse> {
