@@ -5,9 +5,10 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack, waitFor } from "./stack.js";
+import { freePort, type Stack, startStack, waitFor } from "./stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -83,7 +84,9 @@ describe("auto-record with the app's recording settings", () => {
     // the canvas is the app's default (the longest segment: the layout restarts one when bob arrives)
     const mp4 = [...done.files].sort((a, b) => b.bytes - a.bytes)[0]?.file as string;
     const probe = JSON.parse(
-      execFileSync("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", path.join(folder, mp4)], { encoding: "utf8" }),
+      execFileSync("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", path.join(folder, mp4)], {
+        encoding: "utf8",
+      }),
     );
     const video = probe.streams.find((s: { codec_type: string }) => s.codec_type === "video");
     expect(video).toMatchObject({ codec_name: "h264", width: 320, height: 240 });
@@ -103,5 +106,39 @@ describe("auto-record with the app's recording settings", () => {
     expect(second?.id).not.toBe(recordingId);
     expect((await api<Listed>("GET", "/v1/recordings?room=auto-off")).json.recordings).toEqual([]);
     await Promise.all([again.stop(), off.stop()]);
+  });
+
+  it("a failed auto-start leaves the member's publishing alone and is reported as recording.failed", async () => {
+    const events: { type: string; data: { room: string; error: { code: string; message: string } } }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c;
+      });
+      req.on("end", () => {
+        events.push(JSON.parse(body));
+        res.end("ok");
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => receiver.listen(port, "127.0.0.1", r));
+    try {
+      expect((await api("POST", "/v1/webhooks", { url: `http://127.0.0.1:${port}/hook`, events: ["recording.failed"] })).status).toBe(201);
+      // the node cannot fetch this watermark (nothing listens there), so the start fails on the node
+      const unreadable = { kind: "image", url: `http://127.0.0.1:${await freePort()}/logo.png`, x: 0, y: 0, width: 32, height: 32 };
+      const option = { autoRecord: { mode: "composite", composite: { watermarks: [unreadable] } } };
+      expect((await api("PUT", "/v1/rooms/auto-fail/options", option)).status).toBe(200);
+
+      const erin = await stack.bot("auto-fail", "erin");
+      // both produces were answered: the bot published camera and microphone
+      expect(erin.room.localTracks.size).toBe(2);
+      await waitFor(async () => events.some((e) => e.type === "recording.failed"), "the recording.failed webhook", 30_000, 200);
+      const failed = events.find((e) => e.type === "recording.failed");
+      expect(failed?.data).toMatchObject({ room: "auto-fail", error: { code: "WATERMARK_UNREADABLE" } });
+      expect((await api<Listed>("GET", "/v1/recordings?room=auto-fail")).json.recordings).toEqual([]);
+      await erin.stop();
+    } finally {
+      receiver.close();
+    }
   });
 });
