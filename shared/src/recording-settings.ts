@@ -94,4 +94,4 @@ export const RoomOptionsSchema = z.object({
   /** Whether that comes from the room's own option or from the app's recording settings. */
   autoRecordFrom: z.enum(["room", "app"]),
 });
-export type RoomOptions = z.infer<typeof RoomOptionsSchema>;
+export type RoomOptionsView = z.infer<typeof RoomOptionsSchema>;

@@ -14,7 +14,7 @@ import {
   parseSignalFrame,
   type RecordingStatus,
   type RoomOptionsRequest,
-  type RoomOptions as RoomOptionsView,
+  type RoomOptionsView,
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,

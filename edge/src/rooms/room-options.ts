@@ -1,4 +1,4 @@
-import { AutoRecord, type RoomOptions as RoomOptionsAnswer, type RoomOptionsRequest } from "@parley/shared";
+import { AutoRecord, type RoomOptionsView as RoomOptionsAnswer, type RoomOptionsRequest } from "@parley/shared";
 import type { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
 
 /**
