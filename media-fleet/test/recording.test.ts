@@ -123,10 +123,17 @@ describe("per-track recording to NAS", () => {
       });
       const download = await fetch(url);
       expect(download.status).toBe(200);
-      expect(createHash("sha256").update(new Uint8Array(await download.arrayBuffer())).digest("hex")).toBe(file.sha256);
+      expect(
+        createHash("sha256")
+          .update(new Uint8Array(await download.arrayBuffer()))
+          .digest("hex"),
+      ).toBe(file.sha256);
     }
     for (const bad of ["../escape", "/etc", "a//b", "a/./b"]) {
-      const refused = await node.call("POST", `${R}/recordings`, ROOM, { recordingId: "rec-bad-folder", storage: { kind: "nas", folder: bad } });
+      const refused = await node.call("POST", `${R}/recordings`, ROOM, {
+        recordingId: "rec-bad-folder",
+        storage: { kind: "nas", folder: bad },
+      });
       expect(refused.json.error.code, bad).toBe("INVALID_REQUEST");
     }
   });
