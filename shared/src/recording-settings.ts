@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { RoomName } from "./ids.js";
-import { NasFolder, NODE_RECORDING_MODES, RECORDING_LIMITS, S3Storage } from "./recording.js";
+import { COMPOSITE_NEEDS_MODE, NasFolder, NODE_RECORDING_MODES, RECORDING_LIMITS, S3Storage } from "./recording.js";
 import { CompositeOverrides } from "./recording-composite.js";
 
 const SegmentSeconds = z.number().int().min(RECORDING_LIMITS.minSegmentSeconds).max(RECORDING_LIMITS.maxSegmentSeconds);
@@ -42,10 +42,7 @@ export const AutoRecord = z
     composite: CompositeOverrides.optional(),
   })
   .strict()
-  .refine((a) => a.composite === undefined || a.mode === "composite", {
-    message: 'composite options need mode "composite"',
-    path: ["composite"],
-  });
+  .refine(...COMPOSITE_NEEDS_MODE);
 export type AutoRecord = z.infer<typeof AutoRecord>;
 
 /** `PUT /v1/recording-settings`: the whole settings (omitted fields take their defaults), stored as a new version. */

@@ -88,6 +88,12 @@ export const NODE_RECORDING_MODES = ["tracks", "composite"] as const;
 /** Modes a status can report: snapshots and exports are stored and reported like recordings. */
 export const RECORDING_STATUS_MODES = ["tracks", "composite", "snapshot", "export"] as const;
 
+/** `.refine(...COMPOSITE_NEEDS_MODE)`: composite options only make sense with mode "composite". */
+export const COMPOSITE_NEEDS_MODE: [(r: { mode?: string; composite?: unknown }) => boolean, { message: string; path: string[] }] = [
+  (r) => r.composite === undefined || r.mode === "composite",
+  { message: 'composite options need mode "composite"', path: ["composite"] },
+];
+
 export const StartRecordingRequest = z
   .object({
     recordingId: RecordingId,
@@ -99,10 +105,7 @@ export const StartRecordingRequest = z
     composite: CompositeOptions.optional(),
   })
   .strict()
-  .refine((r) => r.composite === undefined || r.mode === "composite", {
-    message: 'composite options need mode "composite"',
-    path: ["composite"],
-  });
+  .refine(...COMPOSITE_NEEDS_MODE);
 export type StartRecordingRequest = z.input<typeof StartRecordingRequest>;
 
 export const RECORDING_STATES = ["recording", "stopping", "uploading", "available", "failed"] as const;

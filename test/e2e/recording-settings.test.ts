@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type Stack, startStack, waitFor } from "./stack.js";
+import { appApi, freePort, type Stack, startStack, waitFor } from "./stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,14 +18,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function api<T>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${stack.edge.url}${urlPath}`, {
-    method,
-    headers: { authorization: `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as T };
-}
+const api = <T>(method: string, urlPath: string, body?: unknown) => appApi<T>(stack, method, urlPath, body);
 
 type Listed = { recordings: { id: string; status: string; mode: string }[] };
 type Info = { id: string; status: string; files: { file: string; sha256: string; bytes: number }[] };
