@@ -47,8 +47,17 @@ export class AutoRecorder {
       await this.#recordings.start(autoRecord, recordingId);
     } catch (err) {
       const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "auto-record could not start; it has been logged");
+      const cause = err instanceof ParleyError ? undefined : String(err);
       console.error(
-        JSON.stringify({ level: "warn", msg: "auto-record start failed", room, recordingId, code: error.code, error: error.message }),
+        JSON.stringify({
+          level: "warn",
+          msg: "auto-record start failed",
+          room,
+          recordingId,
+          code: error.code,
+          error: error.message,
+          cause,
+        }),
       );
       this.#events.recordingFailed(recordingId, { code: error.code, message: error.message }, Date.now());
     }
