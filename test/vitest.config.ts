@@ -9,8 +9,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     passWithNoTests: true,
-    // the same worker-binary resolution as the media-fleet suite
-    globalSetup: ["../media-fleet/test/global-setup.ts"],
+    // the same worker-binary resolution as the media-fleet suite, and its throwaway Ceph RGW for
+    // the per-app S3 settings suite (started in the background; skipped with PARLEY_S3=off)
+    globalSetup: ["../media-fleet/test/global-setup.ts", "../media-fleet/test/rgw.setup.ts"],
     setupFiles: ["../media-fleet/test/worker-bin.setup.ts"],
     // real media is CPU-heavy on a 2-core machine: one file at a time
     fileParallelism: false,

@@ -13,7 +13,9 @@ import { mountReference } from "./openapi/reference.js";
 import { documentedRoutes, json, SECURITY } from "./openapi/route.js";
 import { operatorAppRoutes } from "./operator/routes.js";
 import { recordingRoutes, roomRecordingRoutes } from "./recordings/routes.js";
+import { recordingSettingsRoutes } from "./recordings/settings-routes.js";
 import { liveRoomRoutes } from "./rooms/live-routes.js";
+import { roomOptionRoutes } from "./rooms/options-routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
 import { statsRoutes } from "./stats/routes.js";
 import { tokenRoutes } from "./tokens/routes.js";
@@ -51,7 +53,9 @@ app
   .route("/v1/users", locatorRoutes)
   .route("/v1/calls", callRoutes)
   .route("/v1/rooms", roomRecordingRoutes)
+  .route("/v1/rooms", roomOptionRoutes)
   .route("/v1/recordings", recordingRoutes)
+  .route("/v1/recording-settings", recordingSettingsRoutes)
   .route("/v1/stats", statsRoutes)
   .route("/v1/fleet", fleetRoutes)
   .route("/internal/fleet", fleetInternalRoutes)

@@ -2,11 +2,12 @@
  * Per-track recording to a NAS folder with real parts: mediasoup, @roamhq/wrtc publishers sending
  * VP8 + Opus, ffmpeg remuxing to segments, ffprobe checking what was written.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { RecordingStatus } from "@parley/shared";
+import { type RecordingStatus, recordingFileKey, signDownloadUrl } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestNode, type TestNode } from "./helpers.js";
+import { FLEET_SECRET, startTestNode, type TestNode } from "./helpers.js";
 import { byTrack, ffprobe, isEvent, recordingEvents, sha256, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
@@ -98,6 +99,43 @@ describe("per-track recording to NAS", () => {
     expect(tracks.get(alice.producers.video!)!.length).toBeGreaterThanOrEqual(2);
     // Nothing is left in the spool once everything is verified in storage.
     expect(existsSync(join(spool, "rec-nas-1"))).toBe(false);
+  });
+
+  it("records into an app's folder under NAS_PATH, and serves those files through signed download URLs", async () => {
+    const rec = recordingEvents(node);
+    const folder = "team-a/calls";
+    const start = { recordingId: "rec-folder-1", mode: "tracks", segmentSeconds: SEGMENT, storage: { kind: "nas", folder } };
+    expect((await node.call("POST", `${R}/recordings`, ROOM, start)).status).toBe(200);
+    await sleep(2000);
+    expect((await node.call("POST", `${R}/recordings/rec-folder-1/stop`, ROOM, {})).status).toBe(200);
+    await rec.wait(isEvent("recording.available", "rec-folder-1"), "recording available");
+    const status = (await node.call("GET", `${R}/recordings/rec-folder-1`, ROOM)).json as RecordingStatus;
+    expect(status.files.length).toBeGreaterThan(0);
+    for (const file of status.files) {
+      const key = recordingFileKey({ room: ROOM, recordingId: "rec-folder-1", file: file.file });
+      expect(file.location).toBe(join(nas, folder, key));
+      // the edge signs `<folder>/<key>`: the node serves NAS_PATH, so the folder is part of the location
+      const url = await signDownloadUrl({
+        baseUrl: node.baseUrl,
+        location: `${folder}/${key}`,
+        secret: FLEET_SECRET,
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+      });
+      const download = await fetch(url);
+      expect(download.status).toBe(200);
+      expect(
+        createHash("sha256")
+          .update(new Uint8Array(await download.arrayBuffer()))
+          .digest("hex"),
+      ).toBe(file.sha256);
+    }
+    for (const bad of ["../escape", "/etc", "a//b", "a/./b"]) {
+      const refused = await node.call("POST", `${R}/recordings`, ROOM, {
+        recordingId: "rec-bad-folder",
+        storage: { kind: "nas", folder: bad },
+      });
+      expect(refused.json.error.code, bad).toBe("INVALID_REQUEST");
+    }
   });
 
   it("refuses unknown recordings, bad bodies and rooms that are not on the node", async () => {

@@ -279,6 +279,26 @@ describe("parley recordings", () => {
     const expires = await parley(["recordings", "url", "rec_missing01", "--expires", "5"], { cwd: bare, env: appEnv });
     expect(expires.code).toBe(2);
   });
+
+  it("reads and replaces the app's recording settings, and a room's auto-record", async () => {
+    const appEnv = await ownApp();
+    const none = await parley(["recordings", "settings"], { cwd: bare, env: appEnv });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/^Version: +0 \(none stored/);
+    const set = JSON.stringify({ storage: { kind: "nas", folder: "team-a" }, autoRecord: { mode: "tracks" } });
+    const stored = await parley(["recordings", "settings", "--set", set, "--json"], { cwd: bare, env: appEnv });
+    expect(stored.code).toBe(0);
+    expect(JSON.parse(stored.stdout)).toMatchObject({ version: 1, storage: { kind: "nas", folder: "team-a" } });
+    const bad = await parley(["recordings", "settings", "--set", '{"storage":{"kind":"nas","folder":"../x"}}'], { cwd: bare, env: appEnv });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: settings\.storage\.folder: folder must be relative/);
+    const room = await parley(["rooms", "options", "lobby"], { cwd: bare, env: appEnv });
+    expect(room.stdout).toBe('room lobby: auto-record {"mode":"tracks"} (from the app\'s settings)\n');
+    const off = await parley(["rooms", "options", "lobby", "--auto-record", "off"], { cwd: bare, env: appEnv });
+    expect(off.stdout).toBe("room lobby: auto-record off (from the room's option)\n");
+    const wrong = await parley(["rooms", "options", "lobby", "--auto-record", "{oops"], { cwd: bare, env: appEnv });
+    expect(wrong).toMatchObject({ code: 2, stderr: expect.stringMatching(/--auto-record: not valid JSON/) });
+  });
 });
 
 describe("parley --help", () => {

@@ -177,6 +177,14 @@ describe("UsersClient and RoomsClient", () => {
     expect((await member.closed).code).toBe(4003);
     expect((await new UsersClient(edge.url, app).sessions("erin")).sessions).toEqual([]);
   });
+
+  it("reads and sets a room's auto-record option", async () => {
+    const rooms = new RoomsClient(edge.url, await newApp());
+    expect(await rooms.options("opts")).toEqual({ room: "opts", autoRecord: null, autoRecordFrom: "app" });
+    const set = await rooms.setOptions("opts", { autoRecord: { mode: "composite", composite: { layout: "speaker" } } });
+    expect(set).toEqual({ room: "opts", autoRecord: { mode: "composite", composite: { layout: "speaker" } }, autoRecordFrom: "room" });
+    expect(await refusedWith(rooms.setOptions("opts", { autoRecord: { mode: "tracks", composite: {} } }))).toBe("INVALID_REQUEST");
+  });
 });
 
 describe("RoomsClient: live rooms, kick and mute", () => {
@@ -242,6 +250,12 @@ describe("CallsClient, RecordingsClient, WebhooksClient, StatsClient", () => {
       "INVALID_REQUEST",
     );
     expect(await refusedWith(recordings.start("r", { mode: "composite", composite: { layout: "grid" } }))).toMatch(/^[A-Z_]+$/);
+    expect(await recordings.settings()).toMatchObject({ version: 0, autoRecord: null });
+    const s3 = { kind: "s3" as const, bucket: "b-app", accessKeyId: "AK1", secretAccessKey: "sdk-secret-0123456789" };
+    const updated = await recordings.updateSettings({ storage: s3, composite: { width: 640, height: 360 } });
+    expect(updated).toMatchObject({ version: 1, storage: { kind: "s3", bucket: "b-app", secretAccessKeySet: true } });
+    expect(JSON.stringify(updated)).not.toContain("sdk-secret");
+    expect(await refusedWith(recordings.updateSettings({ storage: { kind: "nas", folder: "/abs" } }))).toBe("INVALID_REQUEST");
   });
 
   it("webhooks: create, list, update, rotate, deliveries, delete", async () => {

@@ -12,6 +12,7 @@ export * from "./media.js";
 export * from "./recording.js";
 export * from "./recording-export.js";
 export * from "./recording-rtmp.js";
+export * from "./recording-settings.js";
 export * from "./room-recording.js";
 export * from "./s3-presign.js";
 export * from "./signal.js";

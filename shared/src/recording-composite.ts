@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { MemberTag } from "./control.js";
+import { ParleyError } from "./errors.js";
 
 export const COMPOSITE_LIMITS = {
   maxWidth: 1920,
@@ -103,45 +104,72 @@ export const Watermark = z.discriminatedUnion("kind", [TextWatermark, ImageWater
 });
 export type Watermark = z.infer<typeof Watermark>;
 
+/** Each option, checked on its own and without a default. */
+const COMPOSITE_FIELDS = {
+  layout: z.enum(COMPOSITE_LAYOUTS, { error: (i) => `unknown layout ${JSON.stringify(i.input)}; use grid, speaker or single` }),
+  width: z.number().int().min(COMPOSITE_LIMITS.minSide),
+  height: z.number().int().min(COMPOSITE_LIMITS.minSide),
+  fps: z.number().int().min(COMPOSITE_LIMITS.minFps).max(COMPOSITE_LIMITS.maxFps),
+  /** kbit/s. */
+  videoBitrate: z.number().int().min(COMPOSITE_LIMITS.minVideoKbps).max(COMPOSITE_LIMITS.maxVideoKbps),
+  /** kbit/s. */
+  audioBitrate: z.number().int().min(COMPOSITE_LIMITS.minAudioKbps).max(COMPOSITE_LIMITS.maxAudioKbps),
+  /** Layout "single": whose video fills the canvas (the first member with video if omitted or absent). */
+  single: MemberTag,
+  watermarks: z.array(Watermark).max(COMPOSITE_LIMITS.maxWatermarks),
+};
+
+/** Canvas checks across fields; on partial options, only those whose fields are present. */
+function checkCanvas(
+  o: { width?: number; height?: number; watermarks?: { x: number; y: number }[] },
+  ctx: { addIssue: (issue: { code: "custom"; message: string; path: (string | number)[] }) => void },
+): void {
+  const { maxWidth, maxHeight } = COMPOSITE_LIMITS;
+  const w = o.width;
+  const h = o.height;
+  // a partial canvas (one side given) is named by that side
+  const canvas = w !== undefined && h !== undefined ? `canvas ${w}x${h}` : w !== undefined ? `canvas width ${w}` : `canvas height ${h}`;
+  const limit = w !== undefined && h !== undefined ? `${maxWidth}x${maxHeight}` : w !== undefined ? `${maxWidth}` : `${maxHeight}`;
+  if ((w ?? 0) > maxWidth || (h ?? 0) > maxHeight)
+    ctx.addIssue({ code: "custom", message: `${canvas} is larger than ${limit}`, path: ["width"] });
+  if ((w ?? 0) % 2 !== 0 || (h ?? 0) % 2 !== 0)
+    ctx.addIssue({ code: "custom", message: `${canvas} must have even sides (H.264 4:2:0)`, path: ["width"] });
+  if (w === undefined || h === undefined) return;
+  o.watermarks?.forEach((mark, i) => {
+    if (mark.x >= w || mark.y >= h)
+      ctx.addIssue({ code: "custom", message: `watermark ${i} starts outside the ${w}x${h} canvas`, path: ["watermarks", i] });
+  });
+}
+
+/** The options a node records with: every field present (defaults filled in), checked together. */
 export const CompositeOptions = z
   .object({
-    layout: z
-      .enum(COMPOSITE_LAYOUTS, { error: (i) => `unknown layout ${JSON.stringify(i.input)}; use grid, speaker or single` })
-      .default(COMPOSITE_DEFAULTS.layout),
-    width: z.number().int().min(COMPOSITE_LIMITS.minSide).default(COMPOSITE_DEFAULTS.width),
-    height: z.number().int().min(COMPOSITE_LIMITS.minSide).default(COMPOSITE_DEFAULTS.height),
-    fps: z.number().int().min(COMPOSITE_LIMITS.minFps).max(COMPOSITE_LIMITS.maxFps).default(COMPOSITE_DEFAULTS.fps),
-    /** kbit/s. */
-    videoBitrate: z
-      .number()
-      .int()
-      .min(COMPOSITE_LIMITS.minVideoKbps)
-      .max(COMPOSITE_LIMITS.maxVideoKbps)
-      .default(COMPOSITE_DEFAULTS.videoBitrate),
-    audioBitrate: z
-      .number()
-      .int()
-      .min(COMPOSITE_LIMITS.minAudioKbps)
-      .max(COMPOSITE_LIMITS.maxAudioKbps)
-      .default(COMPOSITE_DEFAULTS.audioBitrate),
-    /** Layout "single": whose video fills the canvas (the first member with video if omitted or absent). */
-    single: MemberTag.optional(),
-    watermarks: z.array(Watermark).max(COMPOSITE_LIMITS.maxWatermarks).default([]),
+    layout: COMPOSITE_FIELDS.layout.default(COMPOSITE_DEFAULTS.layout),
+    width: COMPOSITE_FIELDS.width.default(COMPOSITE_DEFAULTS.width),
+    height: COMPOSITE_FIELDS.height.default(COMPOSITE_DEFAULTS.height),
+    fps: COMPOSITE_FIELDS.fps.default(COMPOSITE_DEFAULTS.fps),
+    videoBitrate: COMPOSITE_FIELDS.videoBitrate.default(COMPOSITE_DEFAULTS.videoBitrate),
+    audioBitrate: COMPOSITE_FIELDS.audioBitrate.default(COMPOSITE_DEFAULTS.audioBitrate),
+    single: COMPOSITE_FIELDS.single.optional(),
+    watermarks: COMPOSITE_FIELDS.watermarks.default([]),
   })
   .strict()
-  .superRefine((o, ctx) => {
-    const { maxWidth, maxHeight } = COMPOSITE_LIMITS;
-    if (o.width > maxWidth || o.height > maxHeight)
-      ctx.addIssue({ code: "custom", message: `canvas ${o.width}x${o.height} is larger than ${maxWidth}x${maxHeight}`, path: ["width"] });
-    if (o.width % 2 !== 0 || o.height % 2 !== 0)
-      ctx.addIssue({ code: "custom", message: `canvas ${o.width}x${o.height} must have even sides (H.264 4:2:0)`, path: ["width"] });
-    o.watermarks.forEach((w, i) => {
-      if (w.x >= o.width || w.y >= o.height)
-        ctx.addIssue({
-          code: "custom",
-          message: `watermark ${i} starts outside the ${o.width}x${o.height} canvas`,
-          path: ["watermarks", i],
-        });
-    });
-  });
+  .superRefine(checkCanvas);
 export type CompositeOptions = z.infer<typeof CompositeOptions>;
+
+/**
+ * Options as a customer states them (a start request, an app's defaults): only the fields given,
+ * no defaults filled in, so the edge can lay a request over the app's defaults field by field and
+ * check the result with {@link CompositeOptions}.
+ */
+export const CompositeOverrides = z.object(COMPOSITE_FIELDS).partial().strict().superRefine(checkCanvas);
+export type CompositeOverrides = z.infer<typeof CompositeOverrides>;
+
+/** The request's fields over the app's defaults; the result is checked as a whole (canvas, watermarks). */
+export function mergeComposite(defaults: CompositeOverrides | undefined, request: CompositeOverrides | undefined): CompositeOptions {
+  const merged = CompositeOptions.safeParse({ ...defaults, ...request });
+  if (merged.success) return merged.data;
+  const issue = merged.error.issues[0];
+  const where = ["composite", ...(issue?.path ?? [])].join(".");
+  throw new ParleyError("INVALID_REQUEST", `${where}: ${issue?.message ?? "invalid"} (with the app's composite defaults applied)`);
+}

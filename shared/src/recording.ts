@@ -34,13 +34,27 @@ const KeyPrefix = z
   .regex(/^[A-Za-z0-9_.\-/]*$/, "prefix may only use letters, digits and _ . - /")
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "prefix must be relative and may not contain ..");
 
+/** A sub-folder of the node's NAS folder: relative, plain characters, no `..` (see KeyPrefix). */
+export const NasFolder = z
+  .string()
+  .min(1, "folder may not be empty; omit it to use the NAS folder itself")
+  .max(200)
+  .regex(/^[A-Za-z0-9_.\-/]+$/, "folder may only use letters, digits and _ . - /")
+  .refine(
+    (f) => f.split("/").every((part) => part !== "" && part !== "." && part !== ".."),
+    "folder must be relative, e.g. team-a/calls: no leading or trailing /, no empty, . or .. parts",
+  );
+
 export const NasStorage = z
   .object({
     kind: z.literal("nas"),
-    /** A mounted folder on the node. */
-    path: z.string().min(1).max(1024),
+    /** A mounted folder on the node (node-side tools and tests; the edge never names a node path). */
+    path: z.string().min(1).max(1024).optional(),
+    /** A sub-folder under the node's own NAS_PATH (what the edge sends for an app's NAS folder). */
+    folder: NasFolder.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.path === undefined || s.folder === undefined, { message: "give a NAS path or a folder, not both", path: ["folder"] });
 export const S3Storage = z
   .object({
     kind: z.literal("s3"),
@@ -57,6 +71,12 @@ export const S3Storage = z
   .strict();
 export const StorageConfig = z.discriminatedUnion("kind", [NasStorage, S3Storage]);
 export type StorageConfig = z.infer<typeof StorageConfig>;
+/** Storage as a node uses it once a request's NAS folder is resolved to a path (journals hold this). */
+export const ResolvedStorage = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("nas"), path: z.string().min(1) }).strict(),
+  S3Storage,
+]);
+export type ResolvedStorage = z.infer<typeof ResolvedStorage>;
 export type S3StorageConfig = z.infer<typeof S3Storage>;
 
 export const RECORDING_MODES = ["tracks"] as const;
@@ -67,6 +87,12 @@ export const RECORDING_MODES = ["tracks"] as const;
 export const NODE_RECORDING_MODES = ["tracks", "composite"] as const;
 /** Modes a status can report: snapshots and exports are stored and reported like recordings. */
 export const RECORDING_STATUS_MODES = ["tracks", "composite", "snapshot", "export"] as const;
+
+/** `.refine(...COMPOSITE_NEEDS_MODE)`: composite options only make sense with mode "composite". */
+export const COMPOSITE_NEEDS_MODE: [(r: { mode?: string; composite?: unknown }) => boolean, { message: string; path: string[] }] = [
+  (r) => r.composite === undefined || r.mode === "composite",
+  { message: 'composite options need mode "composite"', path: ["composite"] },
+];
 
 export const StartRecordingRequest = z
   .object({
@@ -79,10 +105,7 @@ export const StartRecordingRequest = z
     composite: CompositeOptions.optional(),
   })
   .strict()
-  .refine((r) => r.composite === undefined || r.mode === "composite", {
-    message: 'composite options need mode "composite"',
-    path: ["composite"],
-  });
+  .refine(...COMPOSITE_NEEDS_MODE);
 export type StartRecordingRequest = z.input<typeof StartRecordingRequest>;
 
 export const RECORDING_STATES = ["recording", "stopping", "uploading", "available", "failed"] as const;

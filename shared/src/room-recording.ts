@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { MemberId, QueryInstant, RequestId, RoomName } from "./ids.js";
 import { NODE_RECORDING_MODES, RECORDING_LIMITS, RECORDING_STATUS_MODES, type RecordingState } from "./recording.js";
-import { CompositeOptions } from "./recording-composite.js";
+import { CompositeOverrides } from "./recording-composite.js";
 
 const SegmentSeconds = z.number().int().min(RECORDING_LIMITS.minSegmentSeconds).max(RECORDING_LIMITS.maxSegmentSeconds);
 
@@ -14,8 +14,11 @@ export const StartRoomRecordingRequest = z
   .object({
     mode: z.enum(NODE_RECORDING_MODES).default("tracks"),
     segmentSeconds: SegmentSeconds.optional(),
-    /** Layout, canvas, rate, bitrates and watermarks of a composite recording (mode "composite"). */
-    composite: CompositeOptions.optional(),
+    /**
+     * Layout, canvas, rate, bitrates and watermarks of a composite recording (mode "composite"):
+     * each field given wins over the app's composite defaults (GET /v1/recording-settings).
+     */
+    composite: CompositeOverrides.optional(),
   })
   .strict();
 export type StartRoomRecordingRequest = z.input<typeof StartRoomRecordingRequest>;
@@ -25,7 +28,7 @@ export const RecordingStartSignal = z
     id: RequestId,
     type: z.literal("recording.start"),
     mode: z.enum(NODE_RECORDING_MODES).optional(),
-    composite: CompositeOptions.optional(),
+    composite: CompositeOverrides.optional(),
     segmentSeconds: SegmentSeconds.optional(),
   })
   .strict();

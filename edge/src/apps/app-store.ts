@@ -11,7 +11,7 @@ import {
 } from "@parley/shared";
 import { config } from "../config/index.js";
 import type { Env } from "../env.js";
-import { SecretBox } from "./secret-box.js";
+import { boxFor, type SecretBox } from "./secret-box.js";
 
 /** An app as the edge uses it: secrets opened, licence parsed. Never sent to clients as is. */
 export interface AppRecord {
@@ -182,13 +182,6 @@ export class AppStore {
       createdAt: row.created_at,
     };
   }
-}
-
-const boxes = new WeakMap<Uint8Array, SecretBox>();
-function boxFor(masterKey: Uint8Array): SecretBox {
-  let box = boxes.get(masterKey);
-  if (!box) boxes.set(masterKey, (box = new SecretBox(masterKey)));
-  return box;
 }
 
 function sealContext(appKey: string, slot: SecretSlot): string {

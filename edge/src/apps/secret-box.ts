@@ -36,3 +36,12 @@ export class SecretBox {
     return new TextDecoder().decode(plain);
   }
 }
+
+const boxes = new WeakMap<Uint8Array, SecretBox>();
+
+/** One box per master key, so its imported CryptoKey is reused across requests. */
+export function boxFor(masterKey: Uint8Array): SecretBox {
+  let box = boxes.get(masterKey);
+  if (!box) boxes.set(masterKey, (box = new SecretBox(masterKey)));
+  return box;
+}

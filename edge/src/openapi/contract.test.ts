@@ -163,6 +163,22 @@ describe("contract: every documented route answers as documented", () => {
     );
   });
 
+  it("recording settings and room options (app)", async () => {
+    const app = await createApp();
+    const put = (body: unknown) => ({ method: "PUT", body: JSON.stringify(body) });
+    await expectContract(await appFetch(app, "/v1/recording-settings"), "get", "/v1/recording-settings", 200);
+    await expectContract(await SELF.fetch(`${BASE}/v1/recording-settings`), "get", "/v1/recording-settings", 401);
+    const settings = put({ storage: { kind: "nas", folder: "contract" }, composite: { width: 320, height: 240 } });
+    await expectContract(await appFetch(app, "/v1/recording-settings", settings), "put", "/v1/recording-settings", 200);
+    const bad = put({ storage: { kind: "nas", folder: "../x" } });
+    await expectContract(await appFetch(app, "/v1/recording-settings", bad), "put", "/v1/recording-settings", 400);
+    const options = "/v1/rooms/{room}/options";
+    await expectContract(await appFetch(app, "/v1/rooms/opts/options"), "get", options, 200);
+    await expectContract(await appFetch(app, "/v1/rooms/not%20a%20room/options"), "get", options, 400);
+    await expectContract(await appFetch(app, "/v1/rooms/opts/options", put({ autoRecord: { mode: "tracks" } })), "put", options, 200);
+    await expectContract(await appFetch(app, "/v1/rooms/opts/options", put({ autoRecord: { mode: "x" } })), "put", options, 400);
+  });
+
   it("webhooks (app)", async () => {
     const app = await createApp();
     const created = await appFetch(app, "/v1/webhooks", post({ url: "https://example.com/hook" }));

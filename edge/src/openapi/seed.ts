@@ -8,7 +8,7 @@ export async function seedRecording(
   appKey: string,
   id: string,
   startedAt: number,
-  over: { node?: string; room?: string } = {},
+  over: { node?: string; room?: string; storage?: "nas" | "s3"; location?: string; settingsVersion?: number } = {},
 ): Promise<void> {
   const files = [
     {
@@ -20,14 +20,25 @@ export async function seedRecording(
       bytes: 1234,
       sha256: null,
       status: "uploaded",
-      location: null,
+      location: over.location ?? null,
     },
   ];
   await env.DB.prepare(
-    `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, ended_at, size_bytes, members, files, error, updated_at)
-     VALUES (?, ?, ?, NULL, 'tracks', 'available', ?, 'nas', ?, ?, 1234, '["alice"]', ?, NULL, ?)`,
+    `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, ended_at, size_bytes, members, files, error, updated_at, settings_version)
+     VALUES (?, ?, ?, NULL, 'tracks', 'available', ?, ?, ?, ?, 1234, '["alice"]', ?, NULL, ?, ?)`,
   )
-    .bind(id, appKey, over.room ?? "rec-room", over.node ?? "node-seed", startedAt, startedAt + 60_000, JSON.stringify(files), startedAt)
+    .bind(
+      id,
+      appKey,
+      over.room ?? "rec-room",
+      over.node ?? "node-seed",
+      over.storage ?? "nas",
+      startedAt,
+      startedAt + 60_000,
+      JSON.stringify(files),
+      startedAt,
+      over.settingsVersion ?? null,
+    )
     .run();
 }
 

@@ -90,9 +90,7 @@ operatorAppRoutes.openapi(
   }),
   async (c) => {
     const appKey = await existing(c, c.req.valid("query").app);
-    // where the files are stored (node, locations) stays inside, as on the app route
-    const { node: _node, storedFiles: _files, ...info } = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
-    return c.json(info, 200);
+    return c.json(await new RecordingStore(c.env.DB).info(appKey, c.req.valid("param").id), 200);
   },
 );
 operatorAppRoutes.openapi(

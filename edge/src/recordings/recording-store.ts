@@ -17,6 +17,7 @@ interface RecordingRow {
   members: string;
   files: string;
   error: string | null;
+  settings_version: number | null;
 }
 
 export interface StoredFile {
@@ -29,6 +30,13 @@ export interface StoredFile {
   sha256: string | null;
   status: string;
   location: string | null;
+}
+
+export interface StoredRecording extends RecordingInfo {
+  node: string;
+  storedFiles: StoredFile[];
+  /** The app's recording settings version it was written with; null: the node's own storage. */
+  settingsVersion: number | null;
 }
 
 /** Reads the recordings index (D1). */
@@ -54,10 +62,26 @@ export class RecordingStore {
     return { recordings: page.map(toInfo), nextCursor: results.length > q.limit && last ? encodeCursor(last.started_at, last.id) : null };
   }
 
-  async get(appKey: string, id: string): Promise<RecordingInfo & { node: string; storedFiles: StoredFile[] }> {
+  /** A recording with where its files are stored (node, locations, settings version): never sent out as is. */
+  async get(appKey: string, id: string): Promise<StoredRecording> {
+    const row = await this.#row(appKey, id);
+    return {
+      ...toInfo(row),
+      node: row.node,
+      storedFiles: JSON.parse(row.files) as StoredFile[],
+      settingsVersion: row.settings_version,
+    };
+  }
+
+  /** What a customer may see of a recording. */
+  async info(appKey: string, id: string): Promise<RecordingInfo> {
+    return toInfo(await this.#row(appKey, id));
+  }
+
+  async #row(appKey: string, id: string): Promise<RecordingRow> {
     const row = await this.#db.prepare("SELECT * FROM recordings WHERE id = ? AND app_key = ?").bind(id, appKey).first<RecordingRow>();
     if (!row) throw new ParleyError("RECORDING_NOT_FOUND", `no recording ${id} for this app`);
-    return { ...toInfo(row), node: row.node, storedFiles: JSON.parse(row.files) as StoredFile[] };
+    return row;
   }
 }
 

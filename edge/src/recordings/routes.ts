@@ -115,15 +115,7 @@ recordingRoutes.openapi(
     request: { params: IdParams },
     responses: { 200: json(RecordingInfoSchema, "the recording"), ...unknownRecording },
   }),
-  async (c) => {
-    // where the files are stored (node, locations) stays inside
-    const {
-      node: _node,
-      storedFiles: _files,
-      ...info
-    } = await new RecordingStore(c.env.DB).get(c.get("app").appKey, c.req.valid("param").id);
-    return c.json(info, 200);
-  },
+  async (c) => c.json(await new RecordingStore(c.env.DB).info(c.get("app").appKey, c.req.valid("param").id), 200),
 );
 
 recordingRoutes.openapi(

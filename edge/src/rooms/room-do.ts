@@ -13,6 +13,8 @@ import {
   ParleyError,
   parseSignalFrame,
   type RecordingStatus,
+  type RoomOptionsRequest,
+  type RoomOptionsView,
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,
@@ -22,12 +24,15 @@ import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
 import { appStub } from "../licences/app-do.js";
+import { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
 import { OrderedWebhookEmitter } from "../webhooks/emit.js";
+import { AutoRecorder } from "./auto-recorder.js";
 import { CallRecorder } from "./call-recorder.js";
 import { D1Outbox } from "./d1-outbox.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
 import { RoomJoins } from "./room-joins.js";
+import { RoomOptions } from "./room-options.js";
 import { RoomRecordings } from "./room-recordings.js";
 import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
 import { RoomWebhooks } from "./room-webhooks.js";
@@ -55,6 +60,8 @@ export class RoomDO extends DurableObject<Env> {
   #sockets: SocketRegistry;
   #events: RoomWebhooks;
   #joins: RoomJoins;
+  #options: RoomOptions;
+  #autoRecorder: AutoRecorder;
   #closeAfterReply = new WeakSet<WebSocket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -71,13 +78,22 @@ export class RoomDO extends DurableObject<Env> {
         if (ws) send(ws, event);
       },
     });
+    const settings = new RecordingSettingsStore(env);
     this.#recordings = new RoomRecordings(ctx.storage.sql, {
+      settings,
       members: this.#store,
       outbox: this.#outbox,
       media: this.#media,
       calls: this.#calls,
       events: this.#events,
       channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
+    });
+    this.#options = new RoomOptions(ctx.storage.sql, settings);
+    this.#autoRecorder = new AutoRecorder({
+      members: this.#store,
+      options: this.#options,
+      recordings: this.#recordings,
+      events: this.#events,
     });
     this.#joins = new RoomJoins({
       env,
@@ -221,6 +237,15 @@ export class RoomDO extends DurableObject<Env> {
     return this.#indexed(() => this.#recordings.stop(recordingId));
   }
 
+  /** Public API: the room's options (auto-record), kept while the room is empty. */
+  roomOptions(appKey: string, room: string): Promise<RoomOptionsView> {
+    return this.#options.effective(appKey, room);
+  }
+
+  setRoomOptions(appKey: string, room: string, request: RoomOptionsRequest): Promise<RoomOptionsView> {
+    return this.#options.set(appKey, room, request);
+  }
+
   /** Runs a recordings call, then flushes the index rows it queued. */
   #indexed(run: () => Promise<RecordingStatus>): Promise<RpcResult<RecordingStatus>> {
     return toRpcResult(async () => {
@@ -273,7 +298,8 @@ export class RoomDO extends DurableObject<Env> {
       case "recording.start": {
         requireMember(state);
         requireGrant(state, "record");
-        const status = await this.#recordings.start({ mode: request.mode, segmentSeconds: request.segmentSeconds });
+        const { mode, segmentSeconds, composite } = request;
+        const status = await this.#recordings.start({ mode, segmentSeconds, composite });
         this.#flushOutbox();
         return { recordingId: status.recordingId };
       }
@@ -332,7 +358,12 @@ export class RoomDO extends DurableObject<Env> {
         return {};
       }
       default:
-        if (isMediaRequest(request)) return this.#media.handle(requireMember(state), state, request);
+        if (isMediaRequest(request)) {
+          const reply = await this.#media.handle(requireMember(state), state, request);
+          // after the reply: a slow or failed auto-start never holds up or fails the produce
+          if (request.type === "produce") this.ctx.waitUntil(this.#autoRecorder.producerAdded().then(() => this.#flushOutbox()));
+          return reply;
+        }
         return assertNever(request);
     }
   }

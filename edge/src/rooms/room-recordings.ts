@@ -1,5 +1,6 @@
 import {
   type ExportRoomRecordingRequest,
+  mergeComposite,
   ParleyError,
   publicStatus,
   type RecordingEvent,
@@ -8,6 +9,7 @@ import {
   randomId,
   type StartRoomRecordingRequest,
 } from "@parley/shared";
+import { nodeStorage, type RecordingSettingsStore } from "../recordings/recording-settings-store.js";
 import type { CallRecorder } from "./call-recorder.js";
 import type { D1Outbox } from "./d1-outbox.js";
 import type { MediaRelay, MemberChannel } from "./media-relay.js";
@@ -31,10 +33,19 @@ export class RoomRecordings {
   #calls: CallRecorder;
   #channel: MemberChannel;
   #events: RoomWebhooks;
+  #settings: RecordingSettingsStore;
 
   constructor(
     sql: SqlStorage,
-    deps: { members: MemberStore; outbox: D1Outbox; media: MediaRelay; calls: CallRecorder; events: RoomWebhooks; channel: MemberChannel },
+    deps: {
+      members: MemberStore;
+      outbox: D1Outbox;
+      media: MediaRelay;
+      calls: CallRecorder;
+      events: RoomWebhooks;
+      channel: MemberChannel;
+      settings: RecordingSettingsStore;
+    },
   ) {
     this.#sql = sql;
     this.#members = deps.members;
@@ -43,30 +54,47 @@ export class RoomRecordings {
     this.#calls = deps.calls;
     this.#channel = deps.channel;
     this.#events = deps.events;
+    this.#settings = deps.settings;
     sql.exec("CREATE TABLE IF NOT EXISTS room_recordings (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL)");
   }
 
-  async start(request: StartRoomRecordingRequest): Promise<RecordingStatus> {
+  /**
+   * Starts on the room's node with the app's current settings: its storage, its segment length
+   * unless the request gives one, its composite defaults under the request's fields.
+   */
+  async start(request: StartRoomRecordingRequest, recordingId = `rec_${randomId(16)}`): Promise<RecordingStatus> {
     if (this.#members.count() === 0) throw new ParleyError("NOT_IN_ROOM", "the room has nobody in it: a recording starts with a live call");
+    const mode = request.mode ?? "tracks";
+    if (request.composite !== undefined && mode !== "composite")
+      throw new ParleyError("INVALID_REQUEST", 'composite: composite options need mode "composite"');
+    const stored = await this.#settings.current(this.#appKey());
+    const composite = mode === "composite" ? mergeComposite(stored.settings.composite, request.composite) : undefined;
     const control = await this.#media.control();
     const status = await control.call("startRecording", {
-      recordingId: `rec_${randomId(16)}`,
-      mode: request.mode ?? "tracks",
-      segmentSeconds: request.segmentSeconds,
-      composite: request.composite,
+      recordingId,
+      mode,
+      segmentSeconds: request.segmentSeconds ?? stored.settings.segmentSeconds ?? undefined,
+      storage: nodeStorage(stored),
+      composite,
     });
-    this.#index(status, control.node);
+    this.#index(status, control.node, { version: stored.version || null });
     this.#announce(status.recordingId, status.state);
     this.#events.recordingStarted(status.recordingId, status.mode, status.startedAt);
     return status;
   }
 
-  /** A JPEG of one member's current camera, stored and indexed like a recording. */
+  /** True while a recording of this room is capturing. */
+  capturing(): boolean {
+    return this.#sql.exec("SELECT 1 FROM room_recordings WHERE state = 'recording' LIMIT 1").toArray().length > 0;
+  }
+
+  /** A JPEG of one member's current camera, stored (with the app's storage) and indexed like a recording. */
   async snapshot(member: string): Promise<RecordingStatus> {
     if (!this.#members.get(member)) throw new ParleyError("MEMBER_NOT_FOUND", `member ${member} is not in this room`);
+    const stored = await this.#settings.current(this.#appKey());
     const control = await this.#media.control();
-    const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member });
-    this.#index(status, control.node);
+    const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member, storage: nodeStorage(stored) });
+    this.#index(status, control.node, { version: stored.version || null });
     return status;
   }
 
@@ -74,19 +102,24 @@ export class RoomRecordings {
   async export(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RecordingStatus> {
     const control = await this.#media.controlFor(node);
     const status = await control.call("exportRecording", { exportId: `rec_${randomId(16)}`, ...request }, sourceId);
-    this.#index(status, node);
+    // the node writes the export next to its source, so it shares the source's storage settings
+    this.#index(status, node, { sameAs: sourceId });
     return status;
   }
 
-  /** Tracks it in the room and writes its row to the D1 index (through the outbox). */
-  #index(status: RecordingStatus, node: string): void {
+  /**
+   * Tracks it in the room and writes its row to the D1 index (through the outbox), with the settings
+   * version whose storage it is written to (null: the node's own).
+   */
+  #index(status: RecordingStatus, node: string, settings: { version: number | null } | { sameAs: string }): void {
     this.#sql.exec("INSERT OR REPLACE INTO room_recordings (id, state, node) VALUES (?, ?, ?)", status.recordingId, status.state, node);
+    const version = "sameAs" in settings ? "(SELECT settings_version FROM recordings WHERE id = ?)" : "?";
     this.#outbox.enqueue(
-      `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, members, files, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
+      `INSERT INTO recordings (id, app_key, room, call_id, mode, status, node, storage_kind, started_at, members, files, updated_at, settings_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ${version})`,
       [
         status.recordingId,
-        this.#members.getMeta("appKey"),
+        this.#appKey(),
         this.#members.getMeta("room"),
         this.#calls.callId,
         status.mode,
@@ -96,8 +129,13 @@ export class RoomRecordings {
         status.startedAt,
         JSON.stringify([...new Set(this.#members.all().map((m) => m.user))]),
         Date.now(),
+        "sameAs" in settings ? settings.sameAs : settings.version,
       ],
     );
+  }
+
+  #appKey(): string {
+    return this.#members.getMeta("appKey") ?? "";
   }
 
   async stop(recordingId: string): Promise<RecordingStatus> {

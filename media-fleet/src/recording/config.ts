@@ -4,7 +4,7 @@
  * secret is kept out of every message and log line.
  */
 import { resolve } from "node:path";
-import { RECORDING_LIMITS, type StorageConfig, StorageConfig as StorageSchema } from "@parley/shared";
+import { RECORDING_LIMITS, type ResolvedStorage, S3Storage } from "@parley/shared";
 import { z } from "zod";
 
 const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -51,7 +51,7 @@ export interface RecordingConfig {
   spoolDir: string;
   spoolMinFreeBytes: number;
   /** The storage used when a start request names none. */
-  storage: StorageConfig;
+  storage: ResolvedStorage;
   /** NAS_PATH, absolute: the folder signed download URLs (GET /files/…) are served from, whatever the default storage. */
   nasPath: string;
   segmentSeconds: number;
@@ -64,9 +64,9 @@ export interface RecordingConfig {
 
 /** Maps the parsed variables onto the recording configuration (absolute paths, a validated storage). */
 export function recordingConfigFrom(e: z.infer<typeof RecordingEnv>): RecordingConfig {
-  const storage: StorageConfig =
+  const storage: ResolvedStorage =
     e.RECORDING_STORAGE === "s3"
-      ? StorageSchema.parse({
+      ? S3Storage.parse({
           kind: "s3",
           endpoint: e.S3_ENDPOINT,
           region: e.S3_REGION,
@@ -92,6 +92,6 @@ export function recordingConfigFrom(e: z.infer<typeof RecordingEnv>): RecordingC
 }
 
 /** What a log line may say about a storage: never credentials. */
-export function describeStorage(storage: StorageConfig): string {
+export function describeStorage(storage: ResolvedStorage): string {
   return storage.kind === "nas" ? `nas:${storage.path}` : `s3:${storage.endpoint ?? "aws"}/${storage.bucket}/${storage.prefix}`;
 }

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RECORDING_STATUS_MODES, RecordingErrorInfo, RecordingFile, RecordingId, RecordingState, StorageConfig } from "@parley/shared";
+import { RECORDING_STATUS_MODES, RecordingErrorInfo, RecordingFile, RecordingId, RecordingState, ResolvedStorage } from "@parley/shared";
 import { z } from "zod";
 
 const TrackInfoSchema = z.object({
@@ -25,7 +25,7 @@ export const JournalData = z.object({
   room: z.string(),
   mode: z.enum(RECORDING_STATUS_MODES),
   segmentSeconds: z.number().int().positive(),
-  storage: StorageConfig,
+  storage: ResolvedStorage,
   startedAt: z.number(),
   stoppedAt: z.number().optional(),
   state: RecordingState,

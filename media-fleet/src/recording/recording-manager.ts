@@ -6,13 +6,15 @@
 import { EventEmitter } from "node:events";
 import { mkdir, mkdtemp, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import {
   CompositeOptions,
   ExportRequest,
+  NasFolder,
   ParleyError,
   type RecordingEvent,
   type RecordingStatus,
+  type ResolvedStorage,
   type RtmpStatus,
   StartRecordingRequest,
   StartRtmpRequest,
@@ -177,39 +179,35 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       throw request.member === undefined
         ? new ParleyError("RECORDING_FILE_NOT_FOUND", `recording ${id} has no audio to export`)
         : new ParleyError("MEMBER_NOT_FOUND", `recording ${id} has no audio of member ${request.member}`);
-    await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
-    const recording = Recording.exportOf(
-      this.#deps,
-      { room, exportId: request.exportId, storage: request.storage ?? source.storage },
-      (dir) => {
-        const made = this.#exports.then(async () => {
-          const outputs = await runExport({
-            ffmpegPath: this.#config.ffmpegPath,
-            dir,
-            kind: request.kind,
-            format: request.format,
-            ...(request.member === undefined ? {} : { member: request.member }),
-            tracks,
-            folder: safeName,
-          });
-          return outputs.map((o) => {
-            const slash = o.file.lastIndexOf("/");
-            const name = o.file.slice(slash + 1);
-            return {
-              producerId: o.member === undefined ? "mixed" : (tracks.find((t) => t.member === o.member)?.producerId ?? "mixed"),
-              ...(o.member === undefined ? {} : { member: o.member }),
-              kind: "audio" as const,
-              codec: o.codec,
-              dir: o.file.slice(0, slash),
-              stem: name.replace(/-00000\.[a-z0-9]+$/, ""),
-              ext: name.slice(name.lastIndexOf(".") + 1),
-            };
-          });
+    const storage = await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
+    const recording = Recording.exportOf(this.#deps, { room, exportId: request.exportId, storage }, (dir) => {
+      const made = this.#exports.then(async () => {
+        const outputs = await runExport({
+          ffmpegPath: this.#config.ffmpegPath,
+          dir,
+          kind: request.kind,
+          format: request.format,
+          ...(request.member === undefined ? {} : { member: request.member }),
+          tracks,
+          folder: safeName,
         });
-        this.#exports = made.catch(() => undefined);
-        return made;
-      },
-    );
+        return outputs.map((o) => {
+          const slash = o.file.lastIndexOf("/");
+          const name = o.file.slice(slash + 1);
+          return {
+            producerId: o.member === undefined ? "mixed" : (tracks.find((t) => t.member === o.member)?.producerId ?? "mixed"),
+            ...(o.member === undefined ? {} : { member: o.member }),
+            kind: "audio" as const,
+            codec: o.codec,
+            dir: o.file.slice(0, slash),
+            stem: name.replace(/-00000\.[a-z0-9]+$/, ""),
+            ext: name.slice(name.lastIndexOf(".") + 1),
+          };
+        });
+      });
+      this.#exports = made.catch(() => undefined);
+      return made;
+    });
     this.#adopt(recording);
     this.#logger.info({ room, export: recording.id, recording: id, kind: request.kind, format: request.format }, "export started");
     return recording.status();
@@ -300,18 +298,34 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 
   /** Checks room and spool space and creates folders; returns the storage to use. */
-  async #prepare(room: string, requested: StorageConfig | undefined, o = { needsRoom: true }): Promise<StorageConfig> {
+  async #prepare(room: string, requested: StorageConfig | ResolvedStorage | undefined, o = { needsRoom: true }): Promise<ResolvedStorage> {
     if (o.needsRoom && !this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
     await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
-    // The configured local folder is ours to create; a NAS path from a request must already be mounted.
-    if (!requested && this.#config.storage.kind === "nas") await mkdir(this.#config.storage.path, { recursive: true });
+    const storage = this.#resolve(requested);
+    // The configured local folder (and an app's sub-folder of it) is ours to create; a NAS path from a request must already be mounted.
+    if (storage.kind === "nas" && (!requested || (requested.kind === "nas" && "folder" in requested)))
+      await mkdir(storage.path, { recursive: true });
     const free = await this.#freeBytes();
     if (free !== undefined && free < this.#config.spoolMinFreeBytes)
       throw new ParleyError(
         "SPOOL_FULL",
         `the recording spool has ${free} bytes free, less than the ${this.#config.spoolMinFreeBytes} needed`,
       );
-    return requested ?? this.#config.storage;
+    return storage;
+  }
+
+  /** A NAS `folder` is a sub-folder of NAS_PATH (where signed downloads are served from); `{kind:"nas"}` alone is NAS_PATH. */
+  #resolve(requested: StorageConfig | ResolvedStorage | undefined): ResolvedStorage {
+    if (!requested) return this.#config.storage;
+    if (requested.kind === "s3") return requested;
+    if (requested.path !== undefined) return { kind: "nas", path: requested.path };
+    const folder = "folder" in requested ? requested.folder : undefined;
+    if (folder === undefined) return { kind: "nas", path: this.#config.nasPath };
+    const path = resolve(this.#config.nasPath, NasFolder.parse(folder));
+    // NasFolder refuses `..` already; this keeps the rule even if that check is ever loosened.
+    if (!path.startsWith(this.#config.nasPath + sep))
+      throw new ParleyError("INVALID_REQUEST", "storage.folder must stay inside the node's NAS folder");
+    return { kind: "nas", path };
   }
 
   #get(room: string, id: string): Recording {

@@ -11,7 +11,7 @@
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, StorageConfig } from "@parley/shared";
+import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, ResolvedStorage } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { digestFile } from "./checksum.js";
@@ -66,7 +66,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
 
   static async start(
     deps: RecordingDeps,
-    init: { room: string; recordingId: string; segmentSeconds: number; storage: StorageConfig; composite?: CompositeOptions },
+    init: { room: string; recordingId: string; segmentSeconds: number; storage: ResolvedStorage; composite?: CompositeOptions },
     producers: types.Producer[],
   ): Promise<Recording> {
     const data = newJournal(init.recordingId, init.room, init.composite ? "composite" : "tracks", init.storage, init.segmentSeconds);
@@ -88,7 +88,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
   /** One JPEG of `producer`, then stored like a finished recording (status via the same routes). */
   static async snapshot(
     deps: RecordingDeps,
-    init: { room: string; snapshotId: string; storage: StorageConfig },
+    init: { room: string; snapshotId: string; storage: ResolvedStorage },
     producer: types.Producer,
   ): Promise<Recording> {
     const router = deps.router(init.room);
@@ -116,7 +116,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
    */
   static exportOf(
     deps: RecordingDeps,
-    init: { room: string; exportId: string; storage: StorageConfig },
+    init: { room: string; exportId: string; storage: ResolvedStorage },
     make: (dir: string) => Promise<TrackInfo[]>,
   ): Recording {
     const data = newJournal(init.exportId, init.room, "export", init.storage);
@@ -142,7 +142,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
   exportSource(): {
     mode: JournalData["mode"];
     state: RecordingStatus["state"];
-    storage: StorageConfig;
+    storage: ResolvedStorage;
     tracks: TrackInfo[];
     files: RecordingFile[];
   } {
@@ -438,7 +438,13 @@ export class Recording extends EventEmitter<RecordingEvents> {
 }
 
 /** A fresh journal; one-offs (snapshots, exports) have a single "segment" per file. */
-function newJournal(recordingId: string, room: string, mode: JournalData["mode"], storage: StorageConfig, segmentSeconds = 1): JournalData {
+function newJournal(
+  recordingId: string,
+  room: string,
+  mode: JournalData["mode"],
+  storage: ResolvedStorage,
+  segmentSeconds = 1,
+): JournalData {
   return { version: 1, recordingId, room, mode, segmentSeconds, storage, startedAt: Date.now(), state: "recording", tracks: [], files: [] };
 }
 

@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { access, copyFile, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import type { StorageConfig } from "@parley/shared";
+import type { ResolvedStorage } from "@parley/shared";
 import { digestFile, type FileDigest } from "./checksum.js";
 import { S3Store } from "./s3-storage.js";
 
@@ -20,7 +20,7 @@ export interface Storage {
   close(): void;
 }
 
-export function createStorage(config: StorageConfig): Storage {
+export function createStorage(config: ResolvedStorage): Storage {
   return config.kind === "nas" ? new NasStore(config.path) : new S3Store(config);
 }
 

@@ -18,3 +18,12 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what:
   }
   return parsed.data;
 }
+
+/** Parses a JSON value typed at the terminal; malformed JSON is a usage error naming the flag. */
+export function parseJsonInput(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${what}: not valid JSON`);
+  }
+}

@@ -2,13 +2,21 @@ import {
   type RecordingDownloadLinks,
   type RecordingInfo,
   type RecordingPage,
+  RecordingSettingsRequest,
+  type RecordingSettingsView,
   type RecordingStatusResponse,
   RoomName,
   StartRoomRecordingRequest,
   TakeRoomSnapshotRequest,
 } from "@parley/shared";
 import type { AppCredentials } from "./credentials.js";
-import { RecordingDownloadLinksSchema, RecordingInfoSchema, RecordingPageSchema, RecordingStatusResponseSchema } from "./responses.js";
+import {
+  RecordingDownloadLinksSchema,
+  RecordingInfoSchema,
+  RecordingPageSchema,
+  RecordingSettingsSchema,
+  RecordingStatusResponseSchema,
+} from "./responses.js";
 import { appRpc, type ClientOptions, type QueryValue, queryString, type RpcClient, segment } from "./rpc.js";
 import { checked } from "./validate.js";
 
@@ -50,6 +58,19 @@ export class RecordingsClient {
   /** Time-limited links to every uploaded file; `expiresSeconds` 60 to 86400 (default 3600). */
   async downloadLinks(id: string, expiresSeconds?: number): Promise<RecordingDownloadLinks> {
     return this.#rpc.call("GET", `${recordingPath(id)}/url${queryString({ expires: expiresSeconds })}`, RecordingDownloadLinksSchema);
+  }
+
+  /** The app's recording settings (version 0: none stored); the S3 secret is never returned. */
+  async settings(): Promise<RecordingSettingsView> {
+    return this.#rpc.call("GET", "/v1/recording-settings", RecordingSettingsSchema);
+  }
+
+  /**
+   * Replaces the app's recording settings (a new version; older recordings keep their storage).
+   * Leave out an S3 `secretAccessKey` to keep the stored one for the same access key id.
+   */
+  async updateSettings(settings: RecordingSettingsRequest): Promise<RecordingSettingsView> {
+    return this.#rpc.call("PUT", "/v1/recording-settings", RecordingSettingsSchema, checked(RecordingSettingsRequest, settings));
   }
 
   /** A JPEG of a member's current camera, stored and listed like a recording (mode `snapshot`). */

@@ -8,6 +8,8 @@ import {
   MuteUserRequest,
   type MuteUserResponse,
   RoomName,
+  RoomOptionsRequest,
+  type RoomOptionsView,
   UserId,
 } from "@parley/shared";
 import type { AppCredentials } from "./credentials.js";
@@ -17,6 +19,7 @@ import {
   LiveRoomDetailSchema,
   LiveRoomsResponseSchema,
   MuteUserResponseSchema,
+  RoomOptionsSchema,
 } from "./responses.js";
 import { appRpc, type ClientOptions, type RpcClient, segment } from "./rpc.js";
 import { checked } from "./validate.js";
@@ -52,6 +55,16 @@ export class RoomsClient {
   async kick(room: string, user: string, reason?: string): Promise<KickUserResponse> {
     const body = checked(KickUserRequest, reason === undefined ? {} : { reason });
     return this.#rpc.call("DELETE", memberPath(room, user), KickUserResponseSchema, body);
+  }
+
+  /** The room's options as they apply now (`autoRecordFrom`: the room's own, or the app's settings). */
+  async options(room: string): Promise<RoomOptionsView> {
+    return this.#rpc.call("GET", `${roomPath(room)}/options`, RoomOptionsSchema);
+  }
+
+  /** `autoRecord`: an object or null wins over the app's setting for this room; leave it out to follow the app. */
+  async setOptions(room: string, options: RoomOptionsRequest): Promise<RoomOptionsView> {
+    return this.#rpc.call("PUT", `${roomPath(room)}/options`, RoomOptionsSchema, checked(RoomOptionsRequest, options));
   }
 
   /** Pauses the user's matching tracks (all of them without a filter); answers how many. */

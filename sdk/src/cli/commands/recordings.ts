@@ -1,11 +1,19 @@
-import { MemberId, RecordingId, RecordingSearch, RoomName, StartRoomRecordingRequest } from "@parley/shared";
+import {
+  MemberId,
+  RecordingId,
+  RecordingSearch,
+  RecordingSettingsRequest,
+  type RecordingSettingsView,
+  RoomName,
+  StartRoomRecordingRequest,
+} from "@parley/shared";
 import type { Command } from "commander";
 import { z } from "zod";
 import { RecordingsClient } from "../../server/recordings.js";
 import { appContext, withApp } from "../app-command.js";
 import { printJson, printLines, table } from "../format.js";
 import { wholeNumber } from "../options.js";
-import { parseInput } from "../usage-error.js";
+import { parseInput, parseJsonInput } from "../usage-error.js";
 
 const Expires = z.number().int().min(60, "is at least 60 seconds").max(86_400, "is at most 86400 seconds");
 
@@ -131,6 +139,31 @@ export function recordingsCommand(program: Command): void {
       printLines([`snapshot ${answer.id} ${answer.status}; read it with: parley recordings url ${answer.id}`]);
     },
   );
+
+  withApp(recordings.command("settings").description("the app's recording settings: storage, composite defaults, auto-record"))
+    .option("--set <json>", 'replace them, e.g. \'{"storage":{"kind":"nas","folder":"team-a"},"autoRecord":{"mode":"tracks"}}\'')
+    .action(async (options: { set?: string }, cmd: Command) => {
+      const next =
+        options.set === undefined ? undefined : parseInput(RecordingSettingsRequest, parseJsonInput(options.set, "--set"), "settings");
+      const { api, json } = await client(cmd);
+      const settings = next === undefined ? await api.settings() : await api.updateSettings(next);
+      if (json) return printJson(settings);
+      printLines(settingsLines(settings));
+    });
+}
+
+function settingsLines(s: RecordingSettingsView): string[] {
+  const storage =
+    s.storage.kind === "nas"
+      ? `nas, folder ${s.storage.folder ?? "(the NAS folder itself)"}`
+      : `s3 ${s.storage.endpoint ?? "aws"} bucket ${s.storage.bucket} prefix "${s.storage.prefix}" key ${s.storage.accessKeyId} (secret ${s.storage.secretAccessKeySet ? "set" : "missing"})`;
+  return [
+    `Version:    ${s.version}${s.version === 0 ? " (none stored: each node's own storage and defaults)" : ` (${s.updatedAt})`}`,
+    `Storage:    ${storage}`,
+    `Composite:  ${JSON.stringify(s.composite)}`,
+    `Segments:   ${s.segmentSeconds === null ? "node default" : `${s.segmentSeconds} s`}`,
+    `Auto-record: ${s.autoRecord === null ? "off" : JSON.stringify(s.autoRecord)}`,
+  ];
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {

@@ -1,9 +1,9 @@
-import { KickUserRequest, MuteUserRequest, RoomName, UserId } from "@parley/shared";
+import { AutoRecord, KickUserRequest, MuteUserRequest, RoomName, UserId } from "@parley/shared";
 import type { Command } from "commander";
 import { RoomsClient } from "../../server/rooms.js";
 import { appContext, plural, withApp } from "../app-command.js";
 import { printJson, printLines, table } from "../format.js";
-import { parseInput } from "../usage-error.js";
+import { parseInput, parseJsonInput } from "../usage-error.js";
 
 /** `parley rooms …`: live rooms of the app and their members (app credentials). */
 export function roomsCommand(program: Command): void {
@@ -83,5 +83,23 @@ export function roomsCommand(program: Command): void {
       printLines([
         answer.muted === 0 ? `${user} has no unmuted matching track in room ${room}` : `muted ${plural(answer.muted, "track")} of ${user}`,
       ]);
+    });
+
+  withApp(rooms.command("options <room>").description("a room's options: auto-record over the app's setting"))
+    .option("--auto-record <value>", 'JSON such as \'{"mode":"composite"}\', "off" (never) or "app" (follow the app)')
+    .action(async (roomArg: string, options: { autoRecord?: string }, cmd: Command) => {
+      const room = parseInput(RoomName, roomArg, "room");
+      const value = options.autoRecord;
+      const autoRecord =
+        value === undefined || value === "app"
+          ? undefined
+          : value === "off"
+            ? null
+            : parseInput(AutoRecord, parseJsonInput(value, "--auto-record"), "--auto-record");
+      const { rooms: api, json } = await client(cmd);
+      const answer = value === undefined ? await api.options(room) : await api.setOptions(room, { autoRecord });
+      if (json) return printJson(answer);
+      const auto = answer.autoRecord === null ? "off" : JSON.stringify(answer.autoRecord);
+      printLines([`room ${room}: auto-record ${auto} (from the ${answer.autoRecordFrom === "room" ? "room's option" : "app's settings"})`]);
     });
 }

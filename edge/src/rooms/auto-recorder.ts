@@ -1,0 +1,65 @@
+import { ParleyError, randomId } from "@parley/shared";
+import type { MemberStore } from "./member-store.js";
+import type { RoomOptions } from "./room-options.js";
+import type { RoomRecordings } from "./room-recordings.js";
+import type { RoomWebhooks } from "./room-webhooks.js";
+
+/**
+ * Auto-record: when a producer appears in a room that is not recording and the room's option (or
+ * else the app's setting) asks for it, the room starts a recording by itself; the room emptying
+ * stops it (RoomRecordings.stopAll), so the next call gets a new one. A chat-only call never
+ * produces, so it is never recorded. A failed start is logged and reported as `recording.failed`:
+ * it never fails the produce request that caused it.
+ */
+export class AutoRecorder {
+  #members: MemberStore;
+  #options: RoomOptions;
+  #recordings: RoomRecordings;
+  #events: RoomWebhooks;
+  /** Producers of one call arrive together: one start at a time, the others see it running. */
+  #starting: Promise<void> | null = null;
+
+  constructor(deps: { members: MemberStore; options: RoomOptions; recordings: RoomRecordings; events: RoomWebhooks }) {
+    this.#members = deps.members;
+    this.#options = deps.options;
+    this.#recordings = deps.recordings;
+    this.#events = deps.events;
+  }
+
+  /** Called after a producer is created. Never throws. */
+  producerAdded(): Promise<void> {
+    if (this.#starting) return this.#starting;
+    this.#starting = this.#startIfAsked().finally(() => {
+      this.#starting = null;
+    });
+    return this.#starting;
+  }
+
+  async #startIfAsked(): Promise<void> {
+    if (this.#recordings.capturing() || this.#members.count() === 0) return;
+    const appKey = this.#members.getMeta("appKey");
+    const room = this.#members.getMeta("room");
+    if (!appKey || !room) return;
+    const recordingId = `rec_${randomId(16)}`;
+    try {
+      const { autoRecord } = await this.#options.effective(appKey, room);
+      if (!autoRecord) return;
+      await this.#recordings.start(autoRecord, recordingId);
+    } catch (err) {
+      const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "auto-record could not start; it has been logged");
+      const cause = err instanceof ParleyError ? undefined : String(err);
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          msg: "auto-record start failed",
+          room,
+          recordingId,
+          code: error.code,
+          error: error.message,
+          cause,
+        }),
+      );
+      this.#events.recordingFailed(recordingId, { code: error.code, message: error.message }, Date.now());
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * An app's own S3 storage on the real stack: recordings go to its bucket on a real Ceph RGW
+ * (media-fleet/test/rgw.setup.ts; PARLEY_S3 must not be off), and the edge — which has no S3_*
+ * bindings of its own here — presigns download links with the app's sealed settings.
+ */
+import { createHash } from "node:crypto";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { appApi, type Stack, startStack, waitFor } from "./stack.js";
+
+const rgw = inject("rgw");
+const BUCKET = "parley-app-e2e";
+let stack: Stack;
+
+function rgwSettings() {
+  if ("unavailable" in rgw) throw new Error(`this suite needs Ceph RGW: ${rgw.unavailable}`);
+  return { endpoint: rgw.endpoint, accessKeyId: rgw.env.S3_KEY, secretAccessKey: rgw.env.S3_SECRET };
+}
+
+beforeAll(async () => {
+  const { endpoint, accessKeyId, secretAccessKey } = rgwSettings();
+  const s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+  await waitFor(
+    () =>
+      fetch(endpoint).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    "Ceph RGW",
+    90_000,
+    500,
+  );
+  await waitFor(
+    () =>
+      s3.send(new CreateBucketCommand({ Bucket: BUCKET })).then(
+        () => true,
+        (e: Error) => e.name === "BucketAlreadyOwnedByYou",
+      ),
+    "the app's bucket",
+    30_000,
+    500,
+  );
+  s3.destroy();
+  stack = await startStack();
+}, 150_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const api = <T>(method: string, urlPath: string, body?: unknown) => appApi<T>(stack, method, urlPath, body);
+type Info = { status: string; storage: string; files: { file: string; sha256: string }[] };
+
+describe("per-app S3 recording settings", () => {
+  it("records into the app's bucket and presigns links that download the uploaded bytes", async () => {
+    const { endpoint, accessKeyId, secretAccessKey } = rgwSettings();
+    const storage = { kind: "s3", endpoint, bucket: BUCKET, prefix: "app-a/", accessKeyId, secretAccessKey, forcePathStyle: true };
+    const stored = await api<{ storage: { secretAccessKeySet: boolean } }>("PUT", "/v1/recording-settings", { storage });
+    expect(stored.status).toBe(200);
+    expect(stored.json.storage.secretAccessKeySet).toBe(true);
+
+    const alice = await stack.bot("s3-room", "alice");
+    const started = await api<{ id: string }>("POST", "/v1/rooms/s3-room/recordings", { segmentSeconds: 2 });
+    expect(started.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 4000));
+    await api("POST", `/v1/recordings/${started.json.id}/stop`, {});
+    let info: Info | null = null;
+    await waitFor(
+      async () => {
+        info = (await api<Info>("GET", `/v1/recordings/${started.json.id}`)).json;
+        return info.status === "available";
+      },
+      "the S3 recording to become available",
+      60_000,
+      500,
+    );
+    const done = info as unknown as Info;
+    expect(done.storage).toBe("s3");
+    expect(done.files.length).toBeGreaterThanOrEqual(2);
+
+    const links = await api<{ files: { file: string; url: string }[] }>("GET", `/v1/recordings/${started.json.id}/url?expires=300`);
+    expect(links.status).toBe(200);
+    for (const f of done.files) {
+      const url = links.json.files.find((l) => l.file === f.file)?.url as string;
+      expect(url.startsWith(`${endpoint}/${BUCKET}/app-a/`)).toBe(true);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(
+        createHash("sha256")
+          .update(new Uint8Array(await res.arrayBuffer()))
+          .digest("hex"),
+      ).toBe(f.sha256);
+    }
+    // a link altered after signing is refused by S3 itself
+    const first = links.json.files[0]?.url as string;
+    expect((await fetch(first.replace("X-Amz-Expires=300", "X-Amz-Expires=301"))).status).toBe(403);
+    await alice.stop();
+  });
+});
