@@ -301,6 +301,11 @@ export class Recording extends EventEmitter<RecordingEvents> {
     } catch {
       return; // ffmpeg listed a segment it never wrote
     }
+    // A segment opened just before ffmpeg was killed holds nothing (its muxer had not flushed yet).
+    if (digest.bytes === 0) {
+      await rm(join(this.dir, file), { force: true });
+      return;
+    }
     const entry: RecordingFile = { ...fileBase(info, file), segment, ...digest, status: "pending", uploadAttempts: 0 };
     this.#data.files.push(entry);
     await this.#save();
