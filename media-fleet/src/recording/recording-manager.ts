@@ -4,7 +4,7 @@
  * spool's free space (capture stops with SPOOL_FULL before the disk is full, not when ffmpeg dies).
  */
 import { EventEmitter } from "node:events";
-import { mkdir, mkdtemp, statfs } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -21,6 +21,7 @@ import {
 } from "@parley/shared";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
+import { localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
 import type { JournalStore } from "./journal.js";
 import { PortPairs } from "./ports.js";
@@ -187,9 +188,10 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 
   /**
-   * Audio exports of a finished ("available") per-track recording stored on NAS: the uploaded
-   * segments are read back from their NAS locations (the spool copies are gone by then). Answers at
-   * once; the export is made in the background and reported like a recording (id `exportId`).
+   * Audio exports of a finished ("available") per-track recording: the uploaded segments are read
+   * back from NAS, or downloaded from S3 into the export's spool folder (the spool copies are gone by
+   * then; export-sources.ts). Answers at once; the export is made in the background and reported
+   * like a recording (id `exportId`).
    */
   async exportRecording(room: string, id: string, body: ExportRequest): Promise<RecordingStatus> {
     this.#checkOpen();
@@ -200,44 +202,30 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (source.mode !== "tracks") throw new ParleyError("INVALID_REQUEST", `only per-track recordings can be exported, not ${source.mode}`);
     if (source.state !== "available")
       throw new ParleyError("INVALID_REQUEST", `recording ${id} is ${source.state}; exports need an available recording`);
-    if (source.storage.kind !== "nas")
-      throw new ParleyError("INVALID_REQUEST", "exports read recordings from NAS storage; this one is on S3");
-    const t0 = Math.min(...source.tracks.map((t) => t.startedAt ?? Number.POSITIVE_INFINITY));
-    const tracks: ExportTrack[] = [];
-    for (const track of source.tracks) {
-      if (track.kind !== "audio") continue;
-      if (request.member !== undefined && track.member !== request.member) continue;
-      const files = source.files.filter((f) => f.producerId === track.producerId).sort((a, b) => a.segment - b.segment);
-      const paths = files.map((f) => f.location).filter((l): l is string => l !== undefined);
-      if (paths.length === 0) continue;
-      if (paths.length < files.length)
-        throw new ParleyError("RECORDING_FILE_NOT_FOUND", `a segment of track ${track.producerId} is not in storage`);
-      tracks.push({
-        producerId: track.producerId,
-        ...(track.member ? { member: track.member } : {}),
-        offsetMs: Number.isFinite(t0) && track.startedAt !== undefined ? track.startedAt - t0 : 0,
-        files: paths,
-      });
-    }
-    if (tracks.length === 0)
-      throw request.member === undefined
-        ? new ParleyError("RECORDING_FILE_NOT_FOUND", `recording ${id} has no audio to export`)
-        : new ParleyError("MEMBER_NOT_FOUND", `recording ${id} has no audio of member ${request.member}`);
+    const planned = planExport(source, request, id);
     await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
     const recording = Recording.exportOf(
       this.#deps,
       { room, exportId: request.exportId, storage: request.storage ?? source.storage },
       (dir) => {
         const made = this.#exports.then(async () => {
-          const outputs = await runExport({
-            ffmpegPath: this.#config.ffmpegPath,
-            dir,
-            kind: request.kind,
-            format: request.format,
-            ...(request.member === undefined ? {} : { member: request.member }),
-            tracks,
-            folder: safeName,
-          });
+          let tracks: ExportTrack[];
+          let outputs: Awaited<ReturnType<typeof runExport>>;
+          try {
+            tracks = await localSources({ tracks: planned, storage: source.storage, room, recordingId: id, dir });
+            outputs = await runExport({
+              ffmpegPath: this.#config.ffmpegPath,
+              dir,
+              kind: request.kind,
+              format: request.format,
+              ...(request.member === undefined ? {} : { member: request.member }),
+              tracks,
+              folder: safeName,
+            });
+          } finally {
+            // Downloaded sources are not part of the export: only its outputs are stored.
+            await rm(join(dir, SOURCES_DIR), { recursive: true, force: true });
+          }
           return outputs.map((o) => {
             const slash = o.file.lastIndexOf("/");
             const name = o.file.slice(slash + 1);
