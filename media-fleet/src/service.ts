@@ -47,11 +47,14 @@ export async function startMediaNodeService(
   const node = new MediaNode(pool, logger);
   // Watches routers from their creation, so recordings see every producer of a room.
   const registry = new ProducerRegistry(pool);
-  const journals = new JournalStore(
-    config.redisUrl
-      ? new RedisJournals({ url: config.redisUrl, nodeId: config.nodeId, secret: config.fleetSecret, logger })
-      : new SpoolJournals(config.recording.spoolDir),
-  );
+  const spoolJournals = new SpoolJournals(config.recording.spoolDir);
+  const journals = config.redisUrl
+    ? // Journals a spool-only run left behind move into Redis, so adding REDIS_URL loses no pending upload.
+      new JournalStore(
+        new RedisJournals({ url: config.redisUrl, nodeId: config.nodeId, secret: config.fleetSecret, logger }),
+        spoolJournals,
+      )
+    : new JournalStore(spoolJournals);
   const recordings = new RecordingManager(config.recording, registry, logger, journals);
   const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region }, recordings);
   const startedAt = Date.now();

@@ -212,4 +212,40 @@ describe("recording journals in Redis", () => {
     for (const f of done.files) expect(await sha256(join(target, ROOM, "rec-redis-lost", f.file))).toBe(f.sha256);
     await waitFor(async () => ((await redis.hexists(key, "rec-redis-lost")) === 0 ? true : undefined), "journal removed from Redis");
   });
+
+  it("moves the journals a spool-only run left into Redis when REDIS_URL is added", async () => {
+    const url = redisUrl();
+    const spool = await tempDir("spool-redis-migrate");
+    const target = join(await tempDir("nas-redis-migrate"), "mount");
+    const plain = { ...env(spool, url), RECORDING_MIN_PORT: "41870" };
+    delete (plain as Partial<typeof plain>).REDIS_URL;
+    const before = await startTestNode({ rtcBasePort: RTC_BASE + 60, env: plain });
+    nodes.push(before);
+    const carol = await publish(before, ROOM, "m_carol", ["audio"]);
+    publishers.push(carol);
+    const start = await before.call("POST", `${R}/recordings`, ROOM, {
+      recordingId: "rec-migrate",
+      segmentSeconds: 2,
+      storage: { kind: "nas", path: target },
+    });
+    expect(start.status).toBe(200);
+    await sleep(3000);
+    const waiting = (await before.call("POST", `${R}/recordings/rec-migrate/stop`, ROOM, {})).json as RecordingStatus;
+    expect(waiting.state).toBe("uploading");
+    carol.close();
+    await before.stop();
+    nodes.splice(nodes.indexOf(before), 1);
+    expect(await filesUnder(spool)).toContain("recording.json");
+
+    await mkdir(target, { recursive: true });
+    const after = await startTestNode({ rtcBasePort: RTC_BASE + 60, env: { ...plain, REDIS_URL: url } });
+    nodes.push(after);
+    const done = await waitFor(async () => {
+      const s = await after.call("GET", `${R}/recordings/rec-migrate`, ROOM);
+      return s.json.state === "available" ? (s.json as RecordingStatus) : undefined;
+    }, "uploads resumed from the migrated journal");
+    expect(done.files.map((f) => f.file).sort()).toEqual(waiting.files.map((f) => f.file).sort());
+    for (const f of done.files) expect(await sha256(join(target, ROOM, "rec-migrate", f.file))).toBe(f.sha256);
+    expect(await readdir(spool)).toEqual([]);
+  });
 });

@@ -62,10 +62,13 @@ export interface JournalBackend {
 
 export class JournalStore {
   readonly #backend: JournalBackend;
+  readonly #migrateFrom: JournalBackend | undefined;
   readonly #writing = new Map<string, Promise<void>>();
 
-  constructor(backend: JournalBackend) {
+  /** `migrateFrom`: journals left by an earlier configuration (the spool, before REDIS_URL) move into `backend` at load. */
+  constructor(backend: JournalBackend, migrateFrom?: JournalBackend) {
     this.#backend = backend;
+    this.#migrateFrom = migrateFrom;
   }
 
   get description(): string {
@@ -91,11 +94,17 @@ export class JournalStore {
   }
 
   async loadAll(): Promise<FoundJournal[]> {
-    return (await this.#backend.readAll()).map(({ id, value, error }) => {
-      if (error !== undefined) return { id, error };
-      const parsed = JournalData.safeParse(value);
-      return parsed.success ? { id, data: parsed.data } : { id, error: parsed.error.message.slice(0, 300) };
-    });
+    const found = (await this.#backend.readAll()).map(validate);
+    if (!this.#migrateFrom) return found;
+    for (const old of (await this.#migrateFrom.readAll()).map(validate)) {
+      if (found.some((f) => f.id === old.id)) continue;
+      if (old.data) {
+        await this.#backend.write(old.data);
+        await this.#migrateFrom.delete(old.id);
+      }
+      found.push(old);
+    }
+    return found;
   }
 
   close(): Promise<void> {
@@ -111,6 +120,12 @@ export class JournalStore {
     });
     return next;
   }
+}
+
+function validate({ id, value, error }: { id: string; value?: unknown; error?: string }): FoundJournal {
+  if (error !== undefined) return { id, error };
+  const parsed = JournalData.safeParse(value);
+  return parsed.success ? { id, data: parsed.data } : { id, error: parsed.error.message.slice(0, 300) };
 }
 
 export const JOURNAL_FILE = "recording.json";
