@@ -217,8 +217,8 @@ describe("recording journals in Redis", () => {
     const url = redisUrl();
     const spool = await tempDir("spool-redis-migrate");
     const target = join(await tempDir("nas-redis-migrate"), "mount");
-    const plain = { ...env(spool, url), RECORDING_MIN_PORT: "41870" };
-    delete (plain as Partial<typeof plain>).REDIS_URL;
+    const { REDIS_URL: _, ...spoolOnly } = env(spool, url);
+    const plain = { ...spoolOnly, RECORDING_MIN_PORT: "41870" };
     const before = await startTestNode({ rtcBasePort: RTC_BASE + 60, env: plain });
     nodes.push(before);
     const carol = await publish(before, ROOM, "m_carol", ["audio"]);
