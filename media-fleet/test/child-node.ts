@@ -31,6 +31,15 @@ export async function startChildNode(o: {
   edge: FakeEdge;
   env: Record<string, string>;
 }): Promise<ChildNode> {
+  const baseUrl = `http://127.0.0.1:${o.controlPort}`;
+  // Another node still on the port would answer the health check below in this one's place.
+  if (
+    await fetch(`${baseUrl}/healthz`).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`control port ${o.controlPort} is already served by another process`);
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", MAIN], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,7 +68,6 @@ export async function startChildNode(o: {
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const baseUrl = `http://127.0.0.1:${o.controlPort}`;
   try {
     await waitFor(
       async () => {
