@@ -105,6 +105,10 @@ describe("recording journals in Redis", () => {
     const waiting = (await first.call("GET", `${R}/recordings/rec-redis`, ROOM)).json as RecordingStatus;
     expect(waiting.files.length).toBeGreaterThanOrEqual(2);
     for (const f of waiting.files) expect(f.status).toBe("pending");
+    // Every pending file of both recordings is in the node's upload queue, as /metrics shows.
+    const s3Waiting = (await first.call("GET", `${R}/recordings/rec-redis-s3`, ROOM)).json as RecordingStatus;
+    const depth = /^parley_upload_queue_depth\{[^}]*\} (\d+)$/m.exec(await (await fetch(`${first.baseUrl}/metrics`)).text());
+    expect(Number(depth?.[1])).toBe(waiting.files.length + s3Waiting.files.length);
 
     // The queue is in Redis, not in the spool; the credentials in it are sealed.
     expect(await filesUnder(spool)).not.toContain("recording.json");
