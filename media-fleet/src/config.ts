@@ -34,6 +34,11 @@ const Env = z
     DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
     MEDIASOUP_WORKER_BIN: z.string().min(1, "is empty"),
+    /** Recording journals and upload queue in Redis (keyed by NODE_ID) instead of the spool. */
+    REDIS_URL: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, e.g. redis://:password@host:6379/0" }).optional(),
+    ),
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: "RTC_MIN_PORT must not exceed RTC_MAX_PORT", path: ["RTC_MIN_PORT"] });
 
@@ -54,6 +59,8 @@ export interface NodeConfig {
   drainGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   workerBin: string;
+  /** Where recording journals live: Redis when set (never log it: it may hold a password), else the spool. */
+  redisUrl: string | undefined;
   /** Recording spool, default storage and segments (src/recording/config.ts). */
   recording: RecordingConfig;
   /** Things that work but are risky, for the log at start. */
@@ -105,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     drainGraceMs: e.DRAIN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     workerBin: e.MEDIASOUP_WORKER_BIN,
+    redisUrl: e.REDIS_URL,
     recording: recordingConfigFrom(recording.data),
     warnings: ephemeralOverlap(e.RTC_MIN_PORT, Math.min(e.RTC_MAX_PORT, e.RTC_MIN_PORT + numWorkers - 1)),
   };

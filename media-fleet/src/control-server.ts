@@ -186,8 +186,14 @@ export class ControlServer {
 
   #health(res: ServerResponse): void {
     const { node } = this.#options;
-    const healthy = node.pool.size > 0;
-    const body = { ok: healthy, draining: node.draining, ...node.counts() };
+    const { recordings } = this.#options;
+    const healthy = node.pool.size > 0 && recordings.ready;
+    const body = {
+      ok: healthy,
+      draining: node.draining,
+      ...node.counts(),
+      recordings: { journals: recordings.journalStore, ready: recordings.ready },
+    };
     res.writeHead(healthy ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
   }

@@ -5,13 +5,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { MediaNode } from "./media-node.js";
 
+/** What the metrics read of the recordings (RecordingManager). */
+export interface RecordingGauges {
+  readonly uploadsQueued: number;
+  readonly ready: boolean;
+}
+
 export class NodeMetrics {
   readonly registry = new Registry();
   readonly controlRequests: Counter<"route" | "status">;
   readonly workerDeaths: Counter;
   readonly edgeDeliveryFailures: Counter<"kind">;
 
-  constructor(node: MediaNode, labels: { node: string; region: string }) {
+  constructor(node: MediaNode, labels: { node: string; region: string }, recordings?: RecordingGauges) {
     this.registry.setDefaultLabels(labels);
     collectDefaultMetrics({ register: this.registry, prefix: "parley_node_" });
     const registers = [this.registry];
@@ -62,6 +68,24 @@ export class NodeMetrics {
         this.set(node.draining ? 1 : 0);
       },
     });
+    if (recordings) {
+      new Gauge({
+        name: "parley_upload_queue_depth",
+        help: "Recording files waiting for or in upload (they wait in the spool while storage is down)",
+        registers,
+        collect() {
+          this.set(recordings.uploadsQueued);
+        },
+      });
+      new Gauge({
+        name: "parley_recording_journals_ready",
+        help: "1 when the recording journal store (spool or Redis) answers and journals were resumed",
+        registers,
+        collect() {
+          this.set(recordings.ready ? 1 : 0);
+        },
+      });
+    }
     this.controlRequests = new Counter({
       name: "parley_control_requests_total",
       help: "Control API requests by route and HTTP status",

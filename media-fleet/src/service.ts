@@ -7,9 +7,14 @@ import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
 import { DownloadHandler } from "./recording/downloads.js";
+import { JournalStore, SpoolJournals } from "./recording/journal.js";
 import { ProducerRegistry } from "./recording/producer-registry.js";
 import { RecordingManager } from "./recording/recording-manager.js";
+import { RedisJournals } from "./recording/redis-journals.js";
 import { WorkerPool } from "./worker-pool.js";
+
+/** How long start waits for the journal store (Redis) before going on unhealthy. */
+const JOURNAL_STORE_WAIT_MS = 5000;
 
 export interface MediaNodeService {
   readonly node: MediaNode;
@@ -42,14 +47,16 @@ export async function startMediaNodeService(
   const node = new MediaNode(pool, logger);
   // Watches routers from their creation, so recordings see every producer of a room.
   const registry = new ProducerRegistry(pool);
-  let recordings: RecordingManager;
-  try {
-    recordings = await RecordingManager.create(config.recording, registry, logger);
-  } catch (error) {
-    node.close();
-    throw error;
-  }
-  const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region });
+  const spoolJournals = new SpoolJournals(config.recording.spoolDir);
+  const journals = config.redisUrl
+    ? // Journals a spool-only run left behind move into Redis, so adding REDIS_URL loses no pending upload.
+      new JournalStore(
+        new RedisJournals({ url: config.redisUrl, nodeId: config.nodeId, secret: config.fleetSecret, logger }),
+        spoolJournals,
+      )
+    : new JournalStore(spoolJournals);
+  const recordings = new RecordingManager(config.recording, registry, logger, journals);
+  const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region }, recordings);
   const startedAt = Date.now();
   const reporter = new EdgeReporter({
     nodeId: config.nodeId,
@@ -73,6 +80,15 @@ export async function startMediaNodeService(
   });
   node.on("event", (event) => reporter.report(event));
   recordings.on("event", (event) => reporter.report(event));
+  try {
+    // Recovery reports to the edge, so it runs once events are wired. An unreachable Redis does not
+    // stop the node: it starts unhealthy and resumes the journals when Redis answers.
+    await recordings.resume(JOURNAL_STORE_WAIT_MS);
+  } catch (error) {
+    await recordings.close();
+    node.close();
+    throw error;
+  }
   const downloads = new DownloadHandler({
     root: config.recording.nasPath,
     secret: config.fleetSecret,

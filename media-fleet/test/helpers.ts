@@ -79,23 +79,7 @@ export async function startTestNode(options: {
     nodeId,
     baseUrl,
     events,
-    async call(method, path, room, body, sign = {}) {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const token =
-        sign.token === undefined
-          ? await signControlToken({
-              secret: sign.secret ?? FLEET_SECRET,
-              node: sign.node ?? nodeId,
-              room: sign.room ?? room,
-              now: sign.now,
-              body: text,
-            })
-          : sign.token;
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (token !== null) headers.authorization = `Bearer ${token}`;
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: text });
-      return { status: response.status, json: await response.json() };
-    },
+    call: controlCaller(baseUrl, nodeId),
     waitForEvent(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -116,6 +100,30 @@ export async function startTestNode(options: {
     stop: () => service.shutdown(0),
   };
 }
+
+/** Signed control calls to the node at `baseUrl`, as the Room DO makes them. */
+export function controlCaller(baseUrl: string, nodeId: string): TestNode["call"] {
+  return async (method, path, room, body, sign = {}) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const token =
+      sign.token === undefined
+        ? await signControlToken({
+            secret: sign.secret ?? FLEET_SECRET,
+            node: sign.node ?? nodeId,
+            room: sign.room ?? room,
+            now: sign.now,
+            body: text,
+          })
+        : sign.token;
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: text });
+    return { status: response.status, json: await response.json() };
+  };
+}
+
+/** What a test driving a node through its control API needs (publish() in recording-peer.ts). */
+export type ControlClient = Pick<TestNode, "call" | "waitForEvent">;
 
 export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

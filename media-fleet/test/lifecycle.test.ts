@@ -1,45 +1,11 @@
 /** Worker death and replacement, draining, and signed heartbeats/events to the edge with retries. */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { FLEET_ROUTES, NodeEventBatch, NodeHeartbeat, verifyFleetToken } from "@parley/shared";
+import { FLEET_ROUTES, NodeEventBatch, NodeHeartbeat } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FLEET_SECRET, startTestNode, type TestNode, waitFor } from "./helpers.js";
-
-interface Received {
-  path: string;
-  body: unknown;
-  iss: string;
-}
-
-/** A stand-in for the edge's /internal/fleet routes that verifies signatures and fails on demand. */
-async function fakeEdge(): Promise<{ url: string; received: Received[]; failNext: (n: number) => void; server: Server }> {
-  const received: Received[] = [];
-  let failures = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      if (failures > 0) {
-        failures--;
-        res.writeHead(503).end();
-        return;
-      }
-      try {
-        const claims = await verifyFleetToken(req.headers.authorization?.replace(/^Bearer /, ""), { secret: FLEET_SECRET, body: raw });
-        received.push({ path: req.url ?? "", body: JSON.parse(raw), iss: claims.iss });
-        res.writeHead(204).end();
-      } catch {
-        res.writeHead(401).end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, failNext: (n) => (failures = n), server };
-}
+import { type FakeEdge, fakeEdge } from "./fake-edge.js";
+import { startTestNode, type TestNode, waitFor } from "./helpers.js";
 
 let node: TestNode;
-let edge: Awaited<ReturnType<typeof fakeEdge>>;
+let edge: FakeEdge;
 
 beforeAll(async () => {
   edge = await fakeEdge();

@@ -5,8 +5,7 @@
  */
 import type { TransportResponse } from "@parley/shared";
 import wrtc from "@roamhq/wrtc";
-import type { TestNode } from "./helpers.js";
-import { waitFor } from "./helpers.js";
+import { type ControlClient, waitFor } from "./helpers.js";
 
 export interface Publisher {
   producers: { audio?: string; video?: string };
@@ -113,7 +112,7 @@ function answer(offer: string, secs: Section[], transport: TransportResponse): s
 }
 
 /** Joins `member` to the room on `node` and publishes the requested tracks; resolves once RTP flows. */
-export async function publish(node: TestNode, room: string, member: string, kinds: ("audio" | "video")[]): Promise<Publisher> {
+export async function publish(node: ControlClient, room: string, member: string, kinds: ("audio" | "video")[]): Promise<Publisher> {
   const R = `/rooms/${encodeURIComponent(room)}`;
   const ok = async (method: string, path: string, body?: unknown) => {
     const { status, json } = await node.call(method, path, room, body);

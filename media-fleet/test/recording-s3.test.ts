@@ -1,18 +1,20 @@
 /**
  * Recording to real S3 (Ceph RGW from test/rgw.setup.ts): files land in the bucket with the spool's
  * SHA-256, and an RGW outage during a recording keeps everything in the spool ("uploading") until
- * RGW is back, then completes with matching bytes.
+ * RGW is back, then completes with matching bytes. An export of a recording that is only in S3
+ * downloads its segments first.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { RecordingStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { ffprobe, isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
 const run = promisify(execFile);
@@ -182,5 +184,45 @@ describe("per-track recording to S3 (Ceph RGW)", () => {
     );
     expect(done.error).toBeUndefined();
     expect(existsSync(join(spool, "rec-s3-outage"))).toBe(false);
+  });
+
+  it("exports a recording whose files are only in S3: downloads them into the spool, mixes, stores the export, cleans up", async () => {
+    const rec = recordingEvents(node);
+    const start = await node.call("POST", `${R}/recordings`, ROOM, { recordingId: "rec-s3-src", segmentSeconds: 2, storage: storage() });
+    expect(start.status).toBe(200);
+    await sleep(4500);
+    await node.call("POST", `${R}/recordings/rec-s3-src/stop`, ROOM, {});
+    await rec.wait(isEvent("recording.available", "rec-s3-src"), "source available");
+    const source = (await node.call("GET", `${R}/recordings/rec-s3-src`, ROOM)).json as RecordingStatus;
+    expect(existsSync(join(spool, "rec-s3-src"))).toBe(false); // only S3 has the segments now
+    const scratch = await tempDir("s3-export-check");
+    let audioSeconds = 0;
+    for (const f of source.files.filter((f) => f.kind === "audio")) {
+      const path = join(scratch, f.file.replaceAll("/", "_"));
+      await writeFile(path, await download(`tests/${ROOM}/rec-s3-src/${f.file}`));
+      audioSeconds += (await ffprobe(path)).duration;
+    }
+    expect(audioSeconds).toBeGreaterThan(3);
+
+    const exported = await node.call("POST", `${R}/recordings/rec-s3-src/exports`, ROOM, {
+      exportId: "exp-s3-mixed",
+      kind: "mixed-audio",
+      format: "wav",
+    });
+    expect(exported.status, JSON.stringify(exported.json)).toBe(200);
+    expect(exported.json).toMatchObject({ mode: "export", storage: "s3" });
+    await rec.wait(isEvent("recording.available", "exp-s3-mixed"), "export available", 30_000);
+    const status = (await node.call("GET", `${R}/recordings/exp-s3-mixed`, ROOM)).json as RecordingStatus;
+    expect(status.files.map((f) => f.file)).toEqual(["mixed/room-audio-00000.wav"]);
+    await verifyInBucket(status);
+    const wav = join(scratch, "mixed.wav");
+    await writeFile(wav, await download(`tests/${ROOM}/exp-s3-mixed/mixed/room-audio-00000.wav`));
+    const probe = await ffprobe(wav);
+    expect(probe.codec).toBe("pcm_s16le");
+    // The whole recorded audio is in the export (one track, so no offset pads it).
+    expect(Math.abs(probe.duration - audioSeconds)).toBeLessThan(0.5);
+    // The downloaded sources (and the rest of the export's spool folder) are gone.
+    expect(existsSync(join(spool, "exp-s3-mixed"))).toBe(false);
+    console.log("s3 export figures", JSON.stringify({ sourceFiles: source.files.length, audioSeconds, exportSeconds: probe.duration }));
   });
 });

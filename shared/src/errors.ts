@@ -57,6 +57,8 @@ export const ERROR_STATUS = {
   RECORDING_STOPPED: 409,
   SPOOL_FULL: 507,
   STORAGE_UNAVAILABLE: 503,
+  /** The node's recording journal store (Redis, REDIS_URL) does not answer: new recordings are refused. */
+  RECORDING_QUEUE_UNAVAILABLE: 503,
   RECORDER_UNAVAILABLE: 503,
   /** A composite's image watermark could not be fetched or decoded (recording-composite.ts). */
   WATERMARK_UNREADABLE: 422,

@@ -1,6 +1,6 @@
 /**
  * Exports of a finished per-track recording (issue 4): ffmpeg post-processing of the recording's
- * uploaded Opus segments, read back from NAS storage.
+ * uploaded Opus segments, read back from NAS or downloaded from S3 first (export-sources.ts).
  *
  * Each audio track's segments are joined in segment order with the concat demuxer (segments were
  * cut with reset timestamps, so the demuxer lays them end to end), delayed by the track's start

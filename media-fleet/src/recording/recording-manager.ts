@@ -4,7 +4,7 @@
  * spool's free space (capture stops with SPOOL_FULL before the disk is full, not when ffmpeg dies).
  */
 import { EventEmitter } from "node:events";
-import { mkdir, mkdtemp, statfs } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve, sep } from "node:path";
 import {
@@ -23,8 +23,9 @@ import {
 } from "@parley/shared";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
+import { localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
-import { Journal } from "./journal.js";
+import type { JournalStore } from "./journal.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
 import { Recording, type RecordingDeps } from "./recording.js";
@@ -43,6 +44,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   readonly #registry: ProducerRegistry;
   readonly #logger: Logger;
   readonly #queue: UploadQueue;
+  readonly #journals: JournalStore;
   readonly #deps: RecordingDeps;
   readonly #recordings = new Map<string, Recording>();
   readonly #pushes = new Map<string, RtmpPush>();
@@ -50,18 +52,22 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   /** Exports run one at a time: mixing is CPU work that live capture must not compete with. */
   #exports: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Set once the journals were read back and their recordings resumed. */
+  #resumed = false;
 
-  private constructor(config: RecordingConfig, registry: ProducerRegistry, logger: Logger) {
+  constructor(config: RecordingConfig, registry: ProducerRegistry, logger: Logger, journals: JournalStore) {
     super();
     this.#config = config;
     this.#registry = registry;
     this.#logger = logger;
+    this.#journals = journals;
     this.#queue = new UploadQueue({ concurrency: config.uploadConcurrency, maxBackoffMs: config.uploadMaxBackoffMs, logger });
     this.#deps = {
       spoolDir: config.spoolDir,
       ports: new PortPairs(config.minPort, config.maxPort),
       ffmpegPath: config.ffmpegPath,
       queue: this.#queue,
+      journals,
       logger,
       router: (room) => registry.router(room),
     };
@@ -78,28 +84,69 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     this.#spaceTimer.unref();
   }
 
-  /** Resumes every recording journaled in the spool (folders are only created by the first recording). */
-  static async create(config: RecordingConfig, registry: ProducerRegistry, logger: Logger): Promise<RecordingManager> {
-    const manager = new RecordingManager(config, registry, logger);
-    for (const found of await Journal.loadAll(config.spoolDir)) {
+  /**
+   * Resumes every journaled recording (listen to "event" first: recovery reports). When the journal
+   * store (Redis) does not answer within `waitMs`, resolves false and resumes once it does; until
+   * then new recordings are refused and the node's health says why.
+   */
+  async resume(waitMs: number): Promise<boolean> {
+    if (await this.#journals.waitReady(waitMs)) {
+      await this.#resumeJournaled();
+      return true;
+    }
+    this.#logger.error(
+      { journals: this.#journals.description },
+      "recording journal store unreachable; recordings are refused and pending uploads wait until it answers",
+    );
+    const retry = async (): Promise<void> => {
+      while (!this.#closed && !(await this.#journals.waitReady(5000)));
+      if (this.#closed) return;
+      await this.#resumeJournaled().catch((error: Error) => {
+        this.#logger.error({ err: error.message }, "could not resume journaled recordings; retrying");
+        return retry();
+      });
+    };
+    void retry();
+    return false;
+  }
+
+  /** False until journaled recordings were resumed, and while the journal store is unreachable. */
+  get ready(): boolean {
+    return this.#resumed && this.#journals.ready;
+  }
+
+  /** Where journals live ("spool" or a Redis address without password), for the health answer. */
+  get journalStore(): string {
+    return this.#journals.description;
+  }
+
+  async #resumeJournaled(): Promise<void> {
+    for (const found of await this.#journals.loadAll()) {
       if (!found.data) {
-        logger.error({ dir: found.dir, err: found.error }, "unreadable recording journal left in the spool");
+        this.#logger.error({ recording: found.id, err: found.error }, "unreadable recording journal left behind");
         continue;
       }
-      const recording = await Recording.restore(manager.#deps, found.data);
-      manager.#adopt(recording);
-      logger.info({ recording: recording.id, state: recording.state }, "resumed a recording from the spool");
+      if (this.#recordings.has(found.id)) continue;
+      const recording = Recording.restore(this.#deps, found.data);
+      this.#adopt(recording);
+      await recording.recover();
+      this.#logger.info({ recording: recording.id, state: recording.state }, "resumed a journaled recording");
     }
-    logger.info(
-      { spool: config.spoolDir, storage: describeStorage(config.storage), segmentSeconds: config.segmentSeconds },
+    this.#resumed = true;
+    this.#logger.info(
+      {
+        spool: this.#config.spoolDir,
+        journals: this.#journals.description,
+        storage: describeStorage(this.#config.storage),
+        segmentSeconds: this.#config.segmentSeconds,
+      },
       "recordings ready",
     );
-    return manager;
   }
 
   /** Idempotent for the same id in the same room (a retried start returns the running recording). */
   async start(room: string, body: StartRecordingRequest): Promise<RecordingStatus> {
-    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    this.#checkOpen();
     const request = StartRecordingRequest.parse(body);
     const existing = this.#existing(room, request.recordingId);
     if (existing) return existing.status();
@@ -124,7 +171,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
 
   /** A JPEG of one member's video, stored like a recording; idempotent for the same id like start. */
   async snapshot(room: string, body: TakeSnapshotRequest): Promise<RecordingStatus> {
-    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    this.#checkOpen();
     const request = TakeSnapshotRequest.parse(body);
     const existing = this.#existing(room, request.snapshotId);
     if (existing) return existing.status();
@@ -143,12 +190,13 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 
   /**
-   * Audio exports of a finished ("available") per-track recording stored on NAS: the uploaded
-   * segments are read back from their NAS locations (the spool copies are gone by then). Answers at
-   * once; the export is made in the background and reported like a recording (id `exportId`).
+   * Audio exports of a finished ("available") per-track recording: the uploaded segments are read
+   * back from NAS, or downloaded from S3 into the export's spool folder (the spool copies are gone by
+   * then; export-sources.ts). Answers at once; the export is made in the background and reported
+   * like a recording (id `exportId`).
    */
   async exportRecording(room: string, id: string, body: ExportRequest): Promise<RecordingStatus> {
-    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    this.#checkOpen();
     const request = ExportRequest.parse(body);
     const existing = this.#existing(room, request.exportId);
     if (existing) return existing.status();
@@ -156,41 +204,27 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (source.mode !== "tracks") throw new ParleyError("INVALID_REQUEST", `only per-track recordings can be exported, not ${source.mode}`);
     if (source.state !== "available")
       throw new ParleyError("INVALID_REQUEST", `recording ${id} is ${source.state}; exports need an available recording`);
-    if (source.storage.kind !== "nas")
-      throw new ParleyError("INVALID_REQUEST", "exports read recordings from NAS storage; this one is on S3");
-    const t0 = Math.min(...source.tracks.map((t) => t.startedAt ?? Number.POSITIVE_INFINITY));
-    const tracks: ExportTrack[] = [];
-    for (const track of source.tracks) {
-      if (track.kind !== "audio") continue;
-      if (request.member !== undefined && track.member !== request.member) continue;
-      const files = source.files.filter((f) => f.producerId === track.producerId).sort((a, b) => a.segment - b.segment);
-      const paths = files.map((f) => f.location).filter((l): l is string => l !== undefined);
-      if (paths.length === 0) continue;
-      if (paths.length < files.length)
-        throw new ParleyError("RECORDING_FILE_NOT_FOUND", `a segment of track ${track.producerId} is not in storage`);
-      tracks.push({
-        producerId: track.producerId,
-        ...(track.member ? { member: track.member } : {}),
-        offsetMs: Number.isFinite(t0) && track.startedAt !== undefined ? track.startedAt - t0 : 0,
-        files: paths,
-      });
-    }
-    if (tracks.length === 0)
-      throw request.member === undefined
-        ? new ParleyError("RECORDING_FILE_NOT_FOUND", `recording ${id} has no audio to export`)
-        : new ParleyError("MEMBER_NOT_FOUND", `recording ${id} has no audio of member ${request.member}`);
+    const planned = planExport(source, request, id);
     const storage = await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
     const recording = Recording.exportOf(this.#deps, { room, exportId: request.exportId, storage }, (dir) => {
       const made = this.#exports.then(async () => {
-        const outputs = await runExport({
-          ffmpegPath: this.#config.ffmpegPath,
-          dir,
-          kind: request.kind,
-          format: request.format,
-          ...(request.member === undefined ? {} : { member: request.member }),
-          tracks,
-          folder: safeName,
-        });
+        let tracks: ExportTrack[];
+        let outputs: Awaited<ReturnType<typeof runExport>>;
+        try {
+          tracks = await localSources({ tracks: planned, storage: source.storage, room, recordingId: id, dir });
+          outputs = await runExport({
+            ffmpegPath: this.#config.ffmpegPath,
+            dir,
+            kind: request.kind,
+            format: request.format,
+            ...(request.member === undefined ? {} : { member: request.member }),
+            tracks,
+            folder: safeName,
+          });
+        } finally {
+          // Downloaded sources are not part of the export: only its outputs are stored.
+          await rm(join(dir, SOURCES_DIR), { recursive: true, force: true });
+        }
         return outputs.map((o) => {
           const slash = o.file.lastIndexOf("/");
           const name = o.file.slice(slash + 1);
@@ -283,6 +317,17 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     await Promise.all([...this.#recordings.values()].map((r) => r.stop()));
     await this.#queue.close();
     await Promise.all([...this.#recordings.values()].map((r) => r.close()));
+    await this.#journals.close();
+  }
+
+  /** New recordings need a node that is not shutting down and a journal store that answers. */
+  #checkOpen(): void {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
+    if (!this.ready)
+      throw new ParleyError(
+        "RECORDING_QUEUE_UNAVAILABLE",
+        `this node's recording journal store (${this.#journals.description}) is unreachable; retry later or on another node`,
+      );
   }
 
   #adopt(recording: Recording): void {

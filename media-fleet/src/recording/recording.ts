@@ -16,7 +16,7 @@ import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { digestFile } from "./checksum.js";
 import { CompositeRecorder } from "./composite-recorder.js";
-import { Journal, type JournalData } from "./journal.js";
+import type { JournalData, JournalStore } from "./journal.js";
 import type { PortPairs } from "./ports.js";
 import { safeName } from "./safe-name.js";
 import { snapshotTrack, takeJpeg } from "./snapshot.js";
@@ -29,6 +29,7 @@ export interface RecordingDeps {
   ports: PortPairs;
   ffmpegPath: string;
   queue: UploadQueue;
+  journals: JournalStore;
   logger: Logger;
   router: (room: string) => types.Router | undefined;
 }
@@ -45,7 +46,6 @@ export class Recording extends EventEmitter<RecordingEvents> {
   readonly dir: string;
   readonly #deps: RecordingDeps;
   readonly #data: JournalData;
-  readonly #journal: Journal;
   readonly #storage: Storage;
   readonly #tracks = new Map<string, TrackRecorder | CompositeRecorder>();
   #composite: CompositeRecorder | undefined;
@@ -60,7 +60,6 @@ export class Recording extends EventEmitter<RecordingEvents> {
     this.id = data.recordingId;
     this.room = data.room;
     this.dir = join(deps.spoolDir, data.recordingId);
-    this.#journal = new Journal(this.dir);
     this.#storage = createStorage(data.storage);
   }
 
@@ -78,7 +77,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
         await recording.#startComposite(init.composite, producers);
       } catch (error) {
         // Refused (e.g. WATERMARK_UNREADABLE) before anything was captured: leave no trace.
-        await rm(recording.dir, { recursive: true, force: true });
+        await recording.#forget();
         throw error;
       }
     } else await Promise.all(producers.map((p) => recording.addProducer(p)));
@@ -177,11 +176,9 @@ export class Recording extends EventEmitter<RecordingEvents> {
     await this.#save();
   }
 
-  /** A recording found in the spool after a restart: capture is over; finish what is left. */
-  static async restore(deps: RecordingDeps, data: JournalData): Promise<Recording> {
-    const recording = new Recording(deps, data);
-    await recording.#recover();
-    return recording;
+  /** A journaled recording found after a restart; `recover()` (once listened to) finishes what is left. */
+  static restore(deps: RecordingDeps, data: JournalData): Recording {
+    return new Recording(deps, data);
   }
 
   get state(): RecordingStatus["state"] {
@@ -304,6 +301,11 @@ export class Recording extends EventEmitter<RecordingEvents> {
     } catch {
       return; // ffmpeg listed a segment it never wrote
     }
+    // A segment opened just before ffmpeg was killed holds nothing (its muxer had not flushed yet).
+    if (digest.bytes === 0) {
+      await rm(join(this.dir, file), { force: true });
+      return;
+    }
     const entry: RecordingFile = { ...fileBase(info, file), segment, ...digest, status: "pending", uploadAttempts: 0 };
     this.#data.files.push(entry);
     await this.#save();
@@ -379,15 +381,16 @@ export class Recording extends EventEmitter<RecordingEvents> {
       });
     else
       this.#emit("recording.failed", { code: "RECORDING_FILE_LOST", message: `${lost.length} file(s) lost`, fatal: true, files: d.files });
-    // Everything is in storage: the spool folder (journal, SDPs, segment lists) has done its job.
-    await rm(this.dir, { recursive: true, force: true });
+    // Everything is in storage: the spool folder (SDPs, segment lists) and the journal have done their job.
+    await this.#forget();
     this.#storage.close();
   }
 
-  async #recover(): Promise<void> {
+  /** Capture is over (the process that ran it is gone): keep every segment on disk and upload what is left. */
+  async recover(): Promise<void> {
     const d = this.#data;
     if (d.state === "available" || d.state === "failed") {
-      await rm(this.dir, { recursive: true, force: true });
+      await this.#forget();
       return;
     }
     if (d.state === "recording" || d.state === "stopping") {
@@ -400,8 +403,14 @@ export class Recording extends EventEmitter<RecordingEvents> {
           if (match) await this.#segmentClosed(track, join(track.dir, name), Number(match[1]));
         }
       }
-      if (d.state === "recording") this.#setError("NODE_RESTARTED", "capture ended by a node restart; the open segment may be cut short");
       d.stoppedAt ??= Date.now();
+      if (d.state === "recording") {
+        // The node died while capturing (crash, SIGKILL): closed segments are whole, the open one is
+        // cut where the process stopped. The recording still completes with what was saved.
+        const message = "capture ended when the node stopped unexpectedly; the last segment of each track may be cut short";
+        this.#setError("NODE_RESTARTED", message);
+        this.#emit("recording.failed", { code: "NODE_RESTARTED", message, fatal: false, files: d.files });
+      }
       d.state = "uploading";
     }
     for (const file of d.files) {
@@ -422,9 +431,17 @@ export class Recording extends EventEmitter<RecordingEvents> {
     this.#data.error = { code, message: message.slice(0, 1000) } satisfies RecordingErrorInfo;
   }
 
+  /** Removes the spool folder, then the journal: a crash between the two leaves a journal recovery finishes. */
+  async #forget(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    await this.#deps.journals.remove(this.id).catch((error: Error) => {
+      this.#deps.logger.error({ recording: this.id, err: error.message }, "could not remove the recording journal");
+    });
+  }
+
   async #save(): Promise<void> {
     try {
-      await this.#journal.save(this.#data);
+      await this.#deps.journals.save(this.#data);
     } catch (error) {
       // A full spool must not crash the node: the state lives on in memory and is saved next time.
       this.#deps.logger.error({ recording: this.id, err: (error as Error).message }, "could not write the recording journal");

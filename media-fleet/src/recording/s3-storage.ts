@@ -9,18 +9,23 @@
  * (RGW before Squid) reject them.
  */
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { S3StorageConfig } from "@parley/shared";
-import type { FileDigest } from "./checksum.js";
+import { digestFile, type FileDigest } from "./checksum.js";
 import type { Storage } from "./storage.js";
 
 /** Files up to this size go in one PUT; larger ones in parts of this size (S3's minimum is 5 MiB). */
@@ -82,6 +87,24 @@ export class S3Store implements Storage {
       return head.ContentLength === digest.bytes && head.Metadata?.sha256 === digest.sha256;
     } catch {
       return false;
+    }
+  }
+
+  /** Downloads `key` to `path` (under a temporary name until it matches `digest`); throws otherwise. */
+  async download(key: string, path: string, digest: FileDigest): Promise<void> {
+    const object = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
+    if (!(object.Body instanceof Readable)) throw new Error(`s3 object ${this.#prefix + key} has no readable body`);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.part`;
+    try {
+      await pipeline(object.Body, createWriteStream(temp, { mode: 0o600 }));
+      const got = await digestFile(temp);
+      if (got.bytes !== digest.bytes || got.sha256 !== digest.sha256)
+        throw new Error(`s3 object ${this.#prefix + key} does not match the recording's journal (${got.bytes} vs ${digest.bytes} bytes)`);
+      await rename(temp, path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
     }
   }
 
