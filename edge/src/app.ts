@@ -15,6 +15,7 @@ import { operatorAppRoutes } from "./operator/routes.js";
 import { recordingRoutes, roomRecordingRoutes } from "./recordings/routes.js";
 import { liveRoomRoutes } from "./rooms/live-routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
+import { roomRtmpRoutes } from "./rtmp/routes.js";
 import { statsRoutes } from "./stats/routes.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { webhookRoutes } from "./webhooks/routes.js";
@@ -51,6 +52,7 @@ app
   .route("/v1/users", locatorRoutes)
   .route("/v1/calls", callRoutes)
   .route("/v1/rooms", roomRecordingRoutes)
+  .route("/v1/rooms", roomRtmpRoutes)
   .route("/v1/recordings", recordingRoutes)
   .route("/v1/stats", statsRoutes)
   .route("/v1/fleet", fleetRoutes)

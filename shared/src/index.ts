@@ -13,6 +13,7 @@ export * from "./recording.js";
 export * from "./recording-export.js";
 export * from "./recording-rtmp.js";
 export * from "./room-recording.js";
+export * from "./room-rtmp.js";
 export * from "./s3-presign.js";
 export * from "./signal.js";
 export * from "./token.js";

@@ -13,9 +13,11 @@ import {
   ParleyError,
   parseSignalFrame,
   type RecordingStatus,
+  type RtmpPush,
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,
+  type StartRoomRtmpRequest,
   type TrackInfo,
 } from "@parley/shared";
 import { config } from "../config/index.js";
@@ -29,6 +31,7 @@ import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
 import { RoomJoins } from "./room-joins.js";
 import { RoomRecordings } from "./room-recordings.js";
+import { RoomRtmp } from "./room-rtmp.js";
 import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
 import { RoomWebhooks } from "./room-webhooks.js";
 import { SocketRegistry } from "./socket-registry.js";
@@ -52,6 +55,7 @@ export class RoomDO extends DurableObject<Env> {
   #calls: CallRecorder;
   #outbox: D1Outbox;
   #recordings: RoomRecordings;
+  #rtmp: RoomRtmp;
   #sockets: SocketRegistry;
   #events: RoomWebhooks;
   #joins: RoomJoins;
@@ -79,6 +83,7 @@ export class RoomDO extends DurableObject<Env> {
       events: this.#events,
       channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
     });
+    this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media });
     this.#joins = new RoomJoins({
       env,
       store: this.#store,
@@ -228,6 +233,23 @@ export class RoomDO extends DurableObject<Env> {
       this.#flushOutbox();
       return status;
     });
+  }
+
+  /** Public API: RTMP pushes of a member or of the composite (typed errors cross the RPC). */
+  startRtmp(request: StartRoomRtmpRequest): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.start(request));
+  }
+
+  listRtmp(): Promise<RpcResult<RtmpPush[]>> {
+    return toRpcResult(() => this.#rtmp.list());
+  }
+
+  getRtmp(id: string): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.get(id));
+  }
+
+  stopRtmp(id: string): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.stop(id));
   }
 
   /** Public API: removes every member of `user` (`kicked` by "app"); their tokens issued up to now are revoked. */
@@ -389,6 +411,7 @@ export class RoomDO extends DurableObject<Env> {
     if (roomEmpty) {
       this.#calls.roomEmpty(at);
       await this.#recordings.stopAll();
+      await this.#rtmp.stopAll();
     }
     this.#flushOutbox();
     await this.#media.membersGone(

@@ -1,0 +1,162 @@
+import {
+  ParleyError,
+  ROOM_RTMP_LIMITS,
+  type RtmpPush,
+  type RtmpState,
+  type RtmpStatus,
+  randomId,
+  rtmpTarget,
+  type StartRoomRtmpRequest,
+} from "@parley/shared";
+import type { MediaRelay } from "./media-relay.js";
+import type { MemberStore } from "./member-store.js";
+
+interface PushRow extends Record<string, SqlStorageValue> {
+  id: string;
+  state: RtmpState;
+  node: string;
+  source_kind: "member" | "composite";
+  source_member: string | null;
+  target: string;
+  started_at: number;
+  ended_at: number | null;
+  error: string | null;
+}
+
+const ACTIVE = "state IN ('starting', 'live')";
+
+/**
+ * The room's RTMP pushes: started and stopped on the room's media node, remembered in the room's
+ * SQLite (never the URL: it holds the stream key; only its `target`), live state read from the node
+ * when asked, all stopped when the room empties.
+ */
+export class RoomRtmp {
+  #sql: SqlStorage;
+  #members: MemberStore;
+  #media: MediaRelay;
+
+  constructor(sql: SqlStorage, deps: { members: MemberStore; media: MediaRelay }) {
+    this.#sql = sql;
+    this.#members = deps.members;
+    this.#media = deps.media;
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS room_rtmp (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL, source_kind TEXT NOT NULL,
+         source_member TEXT, target TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, error TEXT)`,
+    );
+  }
+
+  async start(request: StartRoomRtmpRequest): Promise<RtmpPush> {
+    if (this.#members.count() === 0)
+      throw new ParleyError("NOT_IN_ROOM", "the room has nobody in it: an RTMP push starts with a live call");
+    const { source } = request;
+    if (source.kind === "member" && !this.#members.get(source.member))
+      throw new ParleyError("MEMBER_NOT_FOUND", `member ${source.member} is not in this room`);
+    const active = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM room_rtmp WHERE ${ACTIVE}`).one().n;
+    if (active >= ROOM_RTMP_LIMITS.maxActivePerRoom)
+      throw new ParleyError("RTMP_PUSHES_FULL", `the room already has ${active} RTMP pushes running; stop one first`);
+    const control = await this.#media.control();
+    const status = await control.call("startRtmp", { pushId: `rtmp_${randomId(16)}`, url: request.url, source });
+    this.#sql.exec(
+      "INSERT INTO room_rtmp (id, state, node, source_kind, source_member, target, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      status.pushId,
+      status.state,
+      control.node,
+      source.kind,
+      source.kind === "member" ? source.member : null,
+      rtmpTarget(request.url),
+      status.startedAt,
+    );
+    this.#forgetOld();
+    return this.#view(this.#apply(status));
+  }
+
+  /** Newest first; running pushes with their state as the node reports it now. */
+  async list(): Promise<RtmpPush[]> {
+    const rows = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp ORDER BY started_at DESC").toArray();
+    return Promise.all(rows.map(async (row) => this.#view(await this.#refresh(row))));
+  }
+
+  async get(id: string): Promise<RtmpPush> {
+    return this.#view(await this.#refresh(this.#row(id)));
+  }
+
+  /** Ends the push (ffmpeg closes the stream cleanly); stopping an ended push answers it as it is. */
+  async stop(id: string): Promise<RtmpPush> {
+    const row = this.#row(id);
+    if (!isActive(row.state)) return this.#view(row);
+    const status = await (await this.#media.controlFor(row.node)).call("stopRtmp", {}, id);
+    return this.#view(this.#apply(status));
+  }
+
+  /** The room emptied: nothing is left to show, so every push ends. */
+  async stopAll(): Promise<void> {
+    const rows = this.#sql.exec<PushRow>(`SELECT * FROM room_rtmp WHERE ${ACTIVE}`).toArray();
+    for (const row of rows) {
+      await this.stop(row.id).catch((err) =>
+        this.#end(row.id, "failed", `the media node did not stop the push when the room emptied: ${errorText(err)}`),
+      );
+    }
+  }
+
+  async #refresh(row: PushRow): Promise<PushRow> {
+    if (!isActive(row.state)) return row;
+    try {
+      return this.#apply(await (await this.#media.controlFor(row.node)).call("getRtmp", undefined, row.id));
+    } catch (err) {
+      // the node restarted and lost it: it is not pushing any more
+      if (err instanceof ParleyError && err.code === "NOT_FOUND")
+        return this.#end(row.id, "failed", "the media node no longer runs this push");
+      return row; // the node did not answer: the last known state
+    }
+  }
+
+  #apply(status: RtmpStatus): PushRow {
+    this.#sql.exec(
+      "UPDATE room_rtmp SET state = ?, ended_at = ?, error = ? WHERE id = ?",
+      status.state,
+      status.endedAt ?? null,
+      status.error ?? null,
+      status.pushId,
+    );
+    return this.#row(status.pushId);
+  }
+
+  #end(id: string, state: "failed", error: string): PushRow {
+    this.#sql.exec("UPDATE room_rtmp SET state = ?, ended_at = ?, error = ? WHERE id = ?", state, Date.now(), error, id);
+    return this.#row(id);
+  }
+
+  #forgetOld(): void {
+    this.#sql.exec(
+      `DELETE FROM room_rtmp WHERE NOT ${ACTIVE} AND id NOT IN (SELECT id FROM room_rtmp WHERE NOT ${ACTIVE} ORDER BY started_at DESC LIMIT ?)`,
+      ROOM_RTMP_LIMITS.keptEnded,
+    );
+  }
+
+  #row(id: string): PushRow {
+    const row = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp WHERE id = ?", id).toArray()[0];
+    if (!row) throw new ParleyError("RTMP_PUSH_NOT_FOUND", `no RTMP push ${id} in this room`);
+    return row;
+  }
+
+  #view(row: PushRow): RtmpPush {
+    return {
+      id: row.id,
+      room: this.#members.getMeta("room") ?? "",
+      state: row.state,
+      target: row.target,
+      source: { kind: row.source_kind, member: row.source_member },
+      startedAt: new Date(row.started_at).toISOString(),
+      endedAt: row.ended_at === null ? null : new Date(row.ended_at).toISOString(),
+      error: row.error,
+    };
+  }
+}
+
+function isActive(state: RtmpState): boolean {
+  return state === "starting" || state === "live";
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
