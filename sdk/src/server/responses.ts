@@ -24,6 +24,8 @@ export {
   RecordingInfoSchema,
   RecordingPageSchema,
   RecordingStatusResponseSchema,
+  RtmpPushListSchema,
+  RtmpPushSchema,
   SessionsResponseSchema,
   StatsResponseSchema,
   TokenResponseSchema,
