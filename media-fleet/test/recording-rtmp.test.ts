@@ -5,7 +5,7 @@
  * FROM the RTMP server — proof the push is playable there.
  */
 import { readdir, readFile } from "node:fs/promises";
-import type { RtmpStatus } from "@parley/shared";
+import { isRtmpEvent, type RtmpEvent, type RtmpStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
@@ -77,6 +77,10 @@ describe("RTMP push", () => {
 
   it("pushes a member as H.264 + AAC that plays from the RTMP server, and stop leaves no ffmpeg", async () => {
     const url = `rtmp://127.0.0.1:${port}/live/test`;
+    const reported: RtmpEvent[] = [];
+    node.service.recordings.on("event", (e) => {
+      if (isRtmpEvent(e) && e.pushId === "push-alice") reported.push(e);
+    });
     const started = await node.call("POST", `${R}/rtmp`, ROOM, {
       pushId: "push-alice",
       url,
@@ -107,6 +111,10 @@ describe("RTMP push", () => {
     expect(stopped.status).toBe(200);
     expect(stopped.json).toMatchObject({ pushId: "push-alice", state: "stopped" });
     expect(await ffmpegsWith(url)).toEqual([]);
+    // the edge hears each state change in the node's event batch, never the URL
+    expect(reported.map((e) => e.state)).toEqual(["live", "stopped"]);
+    expect(reported.every((e) => e.room === ROOM)).toBe(true);
+    expect(JSON.stringify(reported)).not.toContain("/live/test");
   }, 60_000);
 
   it("pushes the composite (reusing the composite filter graph) at its canvas size", async () => {

@@ -5,8 +5,7 @@
  */
 import { z } from "zod";
 import { MemberId } from "./ids.js";
-import { CompositeOptions } from "./recording-composite.js";
-import { RTMP_STATES, RtmpUrl } from "./recording-rtmp.js";
+import { RTMP_STATES, RtmpUrl, rtmpSourceSchema } from "./recording-rtmp.js";
 
 export const ROOM_RTMP_LIMITS = {
   /** Pushes starting or live at once in one room: each is a live H.264 encoder on the node. */
@@ -15,16 +14,8 @@ export const ROOM_RTMP_LIMITS = {
   keptEnded: 50,
 } as const;
 
-export const RoomRtmpSource = z.discriminatedUnion(
-  "kind",
-  [
-    /** One member's camera and microphone (the first of each; black video or silence if one is missing). */
-    z.object({ kind: z.literal("member"), member: MemberId }).strict(),
-    /** The room's composite (the options of a composite recording; all defaults when omitted). */
-    z.object({ kind: z.literal("composite"), composite: CompositeOptions.optional() }).strict(),
-  ],
-  { error: 'source kind must be "member" or "composite"' },
-);
+/** A member (`m_…`: camera and microphone, black video or silence for a missing one) or the composite. */
+export const RoomRtmpSource = rtmpSourceSchema(MemberId);
 export type RoomRtmpSource = z.input<typeof RoomRtmpSource>;
 
 export const StartRoomRtmpRequest = z.object({ url: RtmpUrl, source: RoomRtmpSource }).strict();

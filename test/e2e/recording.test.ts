@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack, waitFor } from "./stack.js";
+import { appApi, type Stack, startStack, waitFor } from "./stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -13,14 +13,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function api<T>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${stack.edge.url}${urlPath}`, {
-    method,
-    headers: { authorization: `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as T };
-}
+const api = <T>(method: string, urlPath: string, body?: unknown) => appApi<T>(stack, method, urlPath, body);
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];

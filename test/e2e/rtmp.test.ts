@@ -3,10 +3,12 @@
  * bots on @roamhq/wrtc publishing VP8 + Opus, Debian's nginx-rtmp as the server, and ffprobe pulling
  * the pushed streams back from nginx as a viewer would. The stream key must appear in no answer.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { RtmpClient } from "../../sdk/src/server/index.js";
-import { type Bot, type Stack, startStack, waitFor } from "./stack.js";
+import { appApi, type Bot, type Stack, startStack, waitFor } from "./stack.js";
 import { parley } from "./support/processes.js";
 
 const ROOM = "rtmp-e2e";
@@ -14,27 +16,41 @@ const KEY = "sk_live_7f3a9c1e";
 
 let stack: Stack;
 let nginx: NginxRtmp;
-/** Every answer body the edge gave in this file, to check none carries the stream key. */
+/** Every answer body the edge gave in this file, and every webhook it sent, to check none carries the stream key. */
 const answers: string[] = [];
+/** The app's webhook receiver: what the edge delivered, in arrival order. */
+const hooks: { type: string; data: { pushId: string; target: string; source: unknown; error: string | null } }[] = [];
+let receiver: Server;
 
 beforeAll(async () => {
   nginx = await startNginxRtmp();
   stack = await startStack();
+  receiver = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      answers.push(body);
+      hooks.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  const hook = await api("POST", "/v1/webhooks", { url, events: ["rtmp.started", "rtmp.stopped", "rtmp.failed"] });
+  expect(hook.status).toBe(201);
 });
 afterAll(async () => {
   await stack?.stop();
   await nginx?.stop();
+  receiver?.close();
 });
 
+const hooksFor = (pushId: string) => hooks.filter((h) => h.data.pushId === pushId).map((h) => h.type);
+
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const res = await fetch(`${stack.edge.url}${path}`, {
-    method,
-    headers: { authorization: `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  answers.push(text);
-  return { status: res.status, json: JSON.parse(text) as T };
+  const answer = await appApi<T>(stack, method, path, body);
+  answers.push(answer.text);
+  return answer;
 }
 
 interface Push {
@@ -99,6 +115,12 @@ describe("RTMP push through the public API", () => {
     expect(stopped.json.endedAt).not.toBeNull();
     await waitFor(notPublishing(stream), "the member's stream to end on nginx", 10_000);
     expect((await api<Push>("GET", pushPath(started.json.id))).json.state).toBe("stopped");
+
+    // the app heard it go live and end, with where it went but not the key
+    await waitFor(() => hooksFor(started.json.id).length === 2, "rtmp.started and rtmp.stopped webhooks", 15_000);
+    expect(hooksFor(started.json.id)).toEqual(["rtmp.started", "rtmp.stopped"]);
+    const hook = hooks.find((h) => h.data.pushId === started.json.id);
+    expect(hook?.data).toMatchObject({ target: started.json.target, source: { kind: "member", member: alice.room.localMember.id } });
   }, 90_000);
 
   it("pushes the composite at its canvas size (SDK), lists and stops it with the CLI", async () => {
@@ -162,16 +184,20 @@ describe("RTMP push through the public API", () => {
       source: { kind: "member", member: bob.room.localMember.id },
     });
     expect(started.status).toBe(201);
+    await waitForState(started.json.id, "live");
     await waitFor(publishing(stream), "nginx to have bob's stream", 30_000);
     await Promise.all([alice.stop(), bob.stop()]);
     await waitFor(notPublishing(stream), "bob's stream to end when the room emptied", 15_000);
-    expect((await api<Push>("GET", pushPath(started.json.id))).json.state).toBe("stopped");
+    expect((await api<Push>("GET", pushPath(started.json.id))).json).toMatchObject({ state: "stopped", error: null });
+    await waitFor(() => hooksFor(started.json.id).includes("rtmp.stopped"), "rtmp.stopped when the room emptied", 15_000);
+    expect(hooksFor(started.json.id)).toEqual(["rtmp.started", "rtmp.stopped"]);
     const room = await api<{ error: { code: string } }>("POST", `/v1/rooms/${ROOM}/rtmp`, {
       url: nginx.url(stream),
       source: { kind: "composite" },
     });
     expect(room.json.error.code).toBe("NOT_IN_ROOM");
 
+    expect(hooks).toHaveLength(6);
     expect(answers.length).toBeGreaterThan(10);
     for (const answer of answers) expect(answer).not.toContain(KEY);
   }, 60_000);

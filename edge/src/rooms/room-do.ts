@@ -4,6 +4,7 @@ import {
   type ExportRoomRecordingRequest,
   type FleetEvent,
   isRecordingEvent,
+  isRtmpEvent,
   type JsonObject,
   type LeaveReason,
   LIMITS,
@@ -83,7 +84,7 @@ export class RoomDO extends DurableObject<Env> {
       events: this.#events,
       channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
     });
-    this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media });
+    this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media, events: this.#events });
     this.#joins = new RoomJoins({
       env,
       store: this.#store,
@@ -202,6 +203,7 @@ export class RoomDO extends DurableObject<Env> {
     const media: NodeEvent[] = [];
     for (const event of events) {
       if (isRecordingEvent(event)) this.#recordings.nodeEvent(event);
+      else if (isRtmpEvent(event)) this.#rtmp.nodeEvent(event);
       else media.push(event);
     }
     const now = Date.now();

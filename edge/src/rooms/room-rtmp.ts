@@ -1,6 +1,7 @@
 import {
   ParleyError,
   ROOM_RTMP_LIMITS,
+  type RtmpEvent,
   type RtmpPush,
   type RtmpState,
   type RtmpStatus,
@@ -10,6 +11,7 @@ import {
 } from "@parley/shared";
 import type { MediaRelay } from "./media-relay.js";
 import type { MemberStore } from "./member-store.js";
+import type { RoomWebhooks } from "./room-webhooks.js";
 
 interface PushRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -21,6 +23,7 @@ interface PushRow extends Record<string, SqlStorageValue> {
   started_at: number;
   ended_at: number | null;
   error: string | null;
+  went_live: number;
 }
 
 const ACTIVE = "state IN ('starting', 'live')";
@@ -28,20 +31,24 @@ const ACTIVE = "state IN ('starting', 'live')";
 /**
  * The room's RTMP pushes: started and stopped on the room's media node, remembered in the room's
  * SQLite (never the URL: it holds the stream key; only its `target`), live state read from the node
- * when asked, all stopped when the room empties.
+ * when asked or reported, all stopped when the room empties. Webhooks say when a push first goes live
+ * and when it ends, whichever way the edge learns it (a read, a stop, a node event).
  */
 export class RoomRtmp {
   #sql: SqlStorage;
   #members: MemberStore;
   #media: MediaRelay;
+  #events: RoomWebhooks;
 
-  constructor(sql: SqlStorage, deps: { members: MemberStore; media: MediaRelay }) {
+  constructor(sql: SqlStorage, deps: { members: MemberStore; media: MediaRelay; events: RoomWebhooks }) {
     this.#sql = sql;
     this.#members = deps.members;
     this.#media = deps.media;
+    this.#events = deps.events;
     sql.exec(
       `CREATE TABLE IF NOT EXISTS room_rtmp (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL, source_kind TEXT NOT NULL,
-         source_member TEXT, target TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, error TEXT)`,
+         source_member TEXT, target TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, error TEXT,
+         went_live INTEGER NOT NULL DEFAULT 0)`,
     );
   }
 
@@ -59,7 +66,7 @@ export class RoomRtmp {
     this.#sql.exec(
       "INSERT INTO room_rtmp (id, state, node, source_kind, source_member, target, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       status.pushId,
-      status.state,
+      "starting",
       control.node,
       source.kind,
       source.kind === "member" ? source.member : null,
@@ -110,20 +117,37 @@ export class RoomRtmp {
     }
   }
 
+  /** The node reported a state change (its event batch): applied unless the push already ended here. */
+  nodeEvent(event: RtmpEvent): void {
+    const row = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp WHERE id = ?", event.pushId).toArray()[0];
+    if (!row || !isActive(row.state)) return;
+    this.#update(row, event.state, isActive(event.state) ? null : event.at, event.error ?? null);
+  }
+
   #apply(status: RtmpStatus): PushRow {
-    this.#sql.exec(
-      "UPDATE room_rtmp SET state = ?, ended_at = ?, error = ? WHERE id = ?",
-      status.state,
-      status.endedAt ?? null,
-      status.error ?? null,
-      status.pushId,
-    );
-    return this.#row(status.pushId);
+    return this.#update(this.#row(status.pushId), status.state, status.endedAt ?? null, status.error ?? null);
   }
 
   #end(id: string, state: "failed", error: string): PushRow {
-    this.#sql.exec("UPDATE room_rtmp SET state = ?, ended_at = ?, error = ? WHERE id = ?", state, Date.now(), error, id);
-    return this.#row(id);
+    return this.#update(this.#row(id), state, Date.now(), error);
+  }
+
+  /** Stores the new state and sends the webhook its transition calls for. */
+  #update(before: PushRow, state: RtmpState, endedAt: number | null, error: string | null): PushRow {
+    const firstLive = state === "live" && before.went_live === 0;
+    this.#sql.exec(
+      "UPDATE room_rtmp SET state = ?, ended_at = ?, error = ?, went_live = ? WHERE id = ?",
+      state,
+      endedAt,
+      error,
+      firstLive ? 1 : before.went_live,
+      before.id,
+    );
+    const after = this.#row(before.id);
+    if (firstLive) this.#events.rtmp("rtmp.started", this.#view(after));
+    else if (isActive(before.state) && !isActive(state))
+      this.#events.rtmp(state === "failed" ? "rtmp.failed" : "rtmp.stopped", this.#view(after));
+    return after;
   }
 
   #forgetOld(): void {

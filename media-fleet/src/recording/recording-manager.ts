@@ -13,6 +13,7 @@ import {
   ParleyError,
   type RecordingEvent,
   type RecordingStatus,
+  type RtmpEvent,
   type RtmpStatus,
   StartRecordingRequest,
   StartRtmpRequest,
@@ -31,7 +32,7 @@ import { safeName } from "./safe-name.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {
-  event: [event: RecordingEvent];
+  event: [event: RecordingEvent | RtmpEvent];
 }
 
 const SPACE_CHECK_MS = 1000;
@@ -237,6 +238,15 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       ffmpegPath: this.#config.ffmpegPath,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#logger,
+      onState: (status) =>
+        this.emit("event", {
+          type: "rtmp.state",
+          room,
+          at: Date.now(),
+          pushId: status.pushId,
+          state: status.state,
+          ...(status.error === undefined ? {} : { error: status.error }),
+        }),
     });
     this.#pushes.set(push.id, push);
     return push.status();
