@@ -9,6 +9,7 @@ import {
   rtmpTarget,
   type StartRoomRtmpRequest,
 } from "@parley/shared";
+import type { NodeControl } from "../media/node-control.js";
 import type { MediaRelay } from "./media-relay.js";
 import type { MemberStore } from "./member-store.js";
 import type { RoomWebhooks } from "./room-webhooks.js";
@@ -91,8 +92,7 @@ export class RoomRtmp {
   async stop(id: string): Promise<RtmpPush> {
     const row = this.#row(id);
     if (!isActive(row.state)) return this.#view(row);
-    const status = await (await this.#media.controlFor(row.node)).call("stopRtmp", {}, id);
-    return this.#view(this.#apply(status));
+    return this.#view(await this.#onNode(row, (control) => control.call("stopRtmp", {}, id)));
   }
 
   /** The room emptied: nothing is left to show, so every push ends. */
@@ -107,13 +107,18 @@ export class RoomRtmp {
 
   async #refresh(row: PushRow): Promise<PushRow> {
     if (!isActive(row.state)) return row;
+    // the node did not answer: the last known state
+    return this.#onNode(row, (control) => control.call("getRtmp", undefined, row.id)).catch(() => row);
+  }
+
+  /** Asks the push's node and applies its answer; a node that no longer knows the push (it restarted) ended it. */
+  async #onNode(row: PushRow, ask: (control: NodeControl) => Promise<RtmpStatus>): Promise<PushRow> {
     try {
-      return this.#apply(await (await this.#media.controlFor(row.node)).call("getRtmp", undefined, row.id));
+      return this.#apply(await ask(await this.#media.controlFor(row.node)));
     } catch (err) {
-      // the node restarted and lost it: it is not pushing any more
       if (err instanceof ParleyError && err.code === "NOT_FOUND")
         return this.#end(row.id, "failed", "the media node no longer runs this push");
-      return row; // the node did not answer: the last known state
+      throw err;
     }
   }
 

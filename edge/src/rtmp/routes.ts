@@ -36,6 +36,7 @@ roomRtmpRoutes.openapi(
           "RTMP_PUSHES_FULL",
           "WATERMARK_UNREADABLE",
           "NODE_UNAVAILABLE",
+          "NODE_DRAINING",
         ),
       },
     }),
