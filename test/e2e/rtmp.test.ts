@@ -177,6 +177,23 @@ describe("RTMP push through the public API", () => {
     expect(missing.json.error.code).toBe("RTMP_PUSH_NOT_FOUND");
   });
 
+  it("gives up on a server that refuses the stream: failed, with a reason that hides the key, and rtmp.failed", async () => {
+    // nginx has no application "nope": it refuses every publish, and the node retries 5 times (~30 s)
+    const started = await api<Push>("POST", `/v1/rooms/${ROOM}/rtmp`, {
+      url: `rtmp://127.0.0.1:${nginx.port}/nope/${KEY}`,
+      source: { kind: "member", member: alice.room.localMember.id },
+    });
+    expect(started.status).toBe(201);
+    expect(started.json.target).toBe(`rtmp://127.0.0.1:${nginx.port}/nope/…`);
+    // no reads while it retries: the node's own event must bring the end
+    await waitFor(() => hooksFor(started.json.id).includes("rtmp.failed"), "rtmp.failed from the node's event", 60_000, 500);
+    expect(hooksFor(started.json.id)).toEqual(["rtmp.failed"]);
+    const failed = (await api<Push & { error: string | null }>("GET", pushPath(started.json.id))).json;
+    expect(failed.state).toBe("failed");
+    expect(failed.endedAt).not.toBeNull();
+    expect(failed.error).toMatch(/ffmpeg exited/);
+  }, 90_000);
+
   it("stops every push when the room empties, and no answer ever carried the stream key", async () => {
     const stream = `last-${KEY}`;
     const started = await api<Push>("POST", `/v1/rooms/${ROOM}/rtmp`, {
@@ -197,7 +214,7 @@ describe("RTMP push through the public API", () => {
     });
     expect(room.json.error.code).toBe("NOT_IN_ROOM");
 
-    expect(hooks).toHaveLength(6);
+    expect(hooks).toHaveLength(7);
     expect(answers.length).toBeGreaterThan(10);
     for (const answer of answers) expect(answer).not.toContain(KEY);
   }, 60_000);
