@@ -17,6 +17,7 @@ import { recordingSettingsRoutes } from "./recordings/settings-routes.js";
 import { liveRoomRoutes } from "./rooms/live-routes.js";
 import { roomOptionRoutes } from "./rooms/options-routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
+import { roomRtmpRoutes } from "./rtmp/routes.js";
 import { statsRoutes } from "./stats/routes.js";
 import { tokenRoutes } from "./tokens/routes.js";
 import { webhookRoutes } from "./webhooks/routes.js";
@@ -54,6 +55,7 @@ app
   .route("/v1/calls", callRoutes)
   .route("/v1/rooms", roomRecordingRoutes)
   .route("/v1/rooms", roomOptionRoutes)
+  .route("/v1/rooms", roomRtmpRoutes)
   .route("/v1/recordings", recordingRoutes)
   .route("/v1/recording-settings", recordingSettingsRoutes)
   .route("/v1/stats", statsRoutes)

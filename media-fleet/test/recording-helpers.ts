@@ -5,7 +5,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { RecordingEvent, RecordingStatus } from "@parley/shared";
+import { isRecordingEvent, type RecordingEvent, type RecordingStatus } from "@parley/shared";
 import { type TestNode, waitFor } from "./helpers.js";
 
 const run = promisify(execFile);
@@ -17,7 +17,9 @@ export async function tempDir(name: string): Promise<string> {
 /** Every recording event the node's manager emits, plus a waiter. */
 export function recordingEvents(node: TestNode) {
   const events: RecordingEvent[] = [];
-  node.service.recordings.on("event", (e) => events.push(e));
+  node.service.recordings.on("event", (e) => {
+    if (isRecordingEvent(e)) events.push(e);
+  });
   return {
     events,
     wait<T extends RecordingEvent>(predicate: (e: RecordingEvent) => e is T, what: string, timeoutMs = 30_000): Promise<T> {

@@ -4,77 +4,21 @@
  * 320x180), the node pushing the member as H.264 + AAC in FLV, and ffprobe pulling the stream back
  * FROM the RTMP server — proof the push is playable there.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import type { RtmpStatus } from "@parley/shared";
+import { readdir, readFile } from "node:fs/promises";
+import { isRtmpEvent, type RtmpEvent, type RtmpStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { sleep, tempDir } from "./recording-helpers.js";
+import { tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
-const run = promisify(execFile);
 const ROOM = "ak_test:rtmp-room";
 const R = `/rooms/${encodeURIComponent(ROOM)}`;
-const RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
 let node: TestNode;
-let nginx: ChildProcess | undefined;
-let nginxDir: string;
+let nginx: NginxRtmp | undefined;
 let port: number;
 const publishers: Publisher[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/** nginx in the foreground, one process (no master/workers), everything under a temp dir. */
-async function startNginx(): Promise<void> {
-  nginxDir = await tempDir("rtmp-nginx");
-  port = await freePort();
-  const conf = join(nginxDir, "nginx.conf");
-  await writeFile(
-    conf,
-    [
-      `load_module ${RTMP_MODULE};`,
-      "daemon off;",
-      "master_process off;",
-      `pid ${join(nginxDir, "nginx.pid")};`,
-      `error_log ${join(nginxDir, "error.log")} warn;`,
-      "events { worker_connections 64; }",
-      `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; record off; } } }`,
-      "",
-    ].join("\n"),
-  );
-  nginx = spawn("nginx", ["-p", nginxDir, "-e", join(nginxDir, "error.log"), "-c", conf], { stdio: "ignore" });
-  await waitFor(
-    async () => {
-      if (nginx?.exitCode !== null) throw new Error(`nginx exited: ${await readFile(join(nginxDir, "error.log"), "utf8").catch(() => "")}`);
-      const { stdout } = await run("ss", ["-ltn"]).catch(() => ({ stdout: "" }));
-      return stdout.includes(`127.0.0.1:${port}`) || undefined;
-    },
-    "nginx listening",
-    10_000,
-  );
-}
-
-async function stopNginx(): Promise<void> {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx?.once("exit", r));
-    nginx.kill("SIGQUIT");
-    await Promise.race([exited, sleep(3000).then(() => nginx?.kill("SIGKILL"))]);
-    await exited;
-  }
-  if (nginxDir) await rm(nginxDir, { recursive: true, force: true });
-}
 
 /** ffmpeg processes whose command line holds `needle`. */
 async function ffmpegsWith(needle: string): Promise<number[]> {
@@ -87,17 +31,9 @@ async function ffmpegsWith(needle: string): Promise<number[]> {
   return pids;
 }
 
-async function probeStream(url: string) {
-  const { stdout } = await run("ffprobe", ["-v", "error", "-show_streams", "-of", "json", url], { timeout: 20_000 });
-  const json = JSON.parse(stdout) as {
-    streams: { codec_name: string; codec_type: string; width?: number; height?: number; sample_rate?: string }[];
-  };
-  return json.streams.map((s) => ({ type: s.codec_type, codec: s.codec_name, width: s.width, height: s.height, rate: s.sample_rate }));
-}
-
 beforeAll(async () => {
-  if (!existsSync(RTMP_MODULE)) throw new Error("the RTMP test needs Debian's nginx-light (or nginx-core) and libnginx-mod-rtmp");
-  await startNginx();
+  nginx = await startNginxRtmp();
+  port = nginx.port;
   node = await startTestNode({
     rtcBasePort: 21980,
     env: {
@@ -113,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of publishers) p.close();
   await node?.stop();
-  await stopNginx();
+  await nginx?.stop();
 });
 
 describe("RTMP push", () => {
@@ -141,6 +77,10 @@ describe("RTMP push", () => {
 
   it("pushes a member as H.264 + AAC that plays from the RTMP server, and stop leaves no ffmpeg", async () => {
     const url = `rtmp://127.0.0.1:${port}/live/test`;
+    const reported: RtmpEvent[] = [];
+    node.service.recordings.on("event", (e) => {
+      if (isRtmpEvent(e) && e.pushId === "push-alice") reported.push(e);
+    });
     const started = await node.call("POST", `${R}/rtmp`, ROOM, {
       pushId: "push-alice",
       url,
@@ -162,7 +102,7 @@ describe("RTMP push", () => {
     expect(again.json).toMatchObject({ pushId: "push-alice", state: "live" });
     expect(await ffmpegsWith(url)).toHaveLength(1);
 
-    const streams = await probeStream(url);
+    const streams = await probeStreams(url);
     console.log("ffprobe of the pulled RTMP stream", JSON.stringify(streams));
     expect(streams.find((s) => s.type === "video")).toMatchObject({ codec: "h264", width: 320, height: 180 });
     expect(streams.find((s) => s.type === "audio")).toMatchObject({ codec: "aac" });
@@ -171,6 +111,10 @@ describe("RTMP push", () => {
     expect(stopped.status).toBe(200);
     expect(stopped.json).toMatchObject({ pushId: "push-alice", state: "stopped" });
     expect(await ffmpegsWith(url)).toEqual([]);
+    // the edge hears each state change in the node's event batch, never the URL
+    expect(reported.map((e) => e.state)).toEqual(["live", "stopped"]);
+    expect(reported.every((e) => e.room === ROOM)).toBe(true);
+    expect(JSON.stringify(reported)).not.toContain("/live/test");
   }, 60_000);
 
   it("pushes the composite (reusing the composite filter graph) at its canvas size", async () => {
@@ -183,7 +127,7 @@ describe("RTMP push", () => {
       "composite push live",
       20_000,
     );
-    const streams = await probeStream(url);
+    const streams = await probeStreams(url);
     console.log("ffprobe of the pulled composite RTMP stream", JSON.stringify(streams));
     expect(streams.find((s) => s.type === "video")).toMatchObject({ codec: "h264", width: 640, height: 360 });
     expect(streams.find((s) => s.type === "audio")).toMatchObject({ codec: "aac" });

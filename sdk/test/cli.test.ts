@@ -301,6 +301,29 @@ describe("parley recordings", () => {
   });
 });
 
+describe("parley rtmp", () => {
+  it("lists none, refuses an unknown push with exit 1, a bad URL or a missing source with exit 2, and reads the URL from stdin", async () => {
+    const appEnv = await ownApp();
+    const list = await parley(["rtmp", "list", "r"], { cwd: bare, env: appEnv });
+    expect(list).toMatchObject({ code: 0, stdout: "no RTMP pushes in room r\n" });
+    const missing = await parley(["rtmp", "stop", "r", "rtmp_missing00"], { cwd: bare, env: appEnv });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: RTMP_PUSH_NOT_FOUND: /);
+    const badUrl = await parley(["rtmp", "start", "r", "--composite", "--to", "http://h/live/k"], { cwd: bare, env: appEnv });
+    expect(badUrl).toMatchObject({ code: 2, stderr: "error: push.url: url must be rtmp:// or rtmps://\n" });
+    const noSource = await parley(["rtmp", "start", "r", "--to", "rtmp://h/live/k"], { cwd: bare, env: appEnv });
+    expect(noSource).toMatchObject({ code: 2, stderr: "error: give either --member <member> or --composite\n" });
+    const fromStdin = await parley(["rtmp", "start", "r", "--layout", "grid", "--to", "-"], {
+      cwd: bare,
+      env: appEnv,
+      stdin: "rtmp://127.0.0.1/live/secret-key\n",
+    });
+    expect(fromStdin.code).toBe(1);
+    expect(fromStdin.stderr).toMatch(/^error: NOT_IN_ROOM: /);
+    expect(fromStdin.stderr).not.toContain("secret-key");
+  });
+});
+
 describe("parley --help", () => {
   it("lists the commands and where credentials come from", async () => {
     const out = await parley(["--help"], { cwd: bare, env: cleanEnv() as Record<string, string> });
@@ -313,6 +336,7 @@ describe("parley --help", () => {
       "rooms",
       "calls",
       "recordings",
+      "rtmp",
       "PARLEY_OPERATOR_KEY",
       ".parley/dev-app.json",
     ])

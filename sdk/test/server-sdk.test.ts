@@ -13,6 +13,7 @@ import {
   ParleyTransportError,
   RecordingsClient,
   RoomsClient,
+  RtmpClient,
   StatsClient,
   TokensClient,
   UsersClient,
@@ -256,6 +257,17 @@ describe("CallsClient, RecordingsClient, WebhooksClient, StatsClient", () => {
     expect(updated).toMatchObject({ version: 1, storage: { kind: "s3", bucket: "b-app", secretAccessKeySet: true } });
     expect(JSON.stringify(updated)).not.toContain("sdk-secret");
     expect(await refusedWith(recordings.updateSettings({ storage: { kind: "nas", folder: "/abs" } }))).toBe("INVALID_REQUEST");
+  });
+
+  it("rtmp: an empty list, typed refusals without a live room, input checked before sending", async () => {
+    const rtmp = new RtmpClient(edge.url, await newApp());
+    expect(await rtmp.list("r")).toEqual([]);
+    expect(await refusedWith(rtmp.get("r", "rtmp_missing00"))).toBe("RTMP_PUSH_NOT_FOUND");
+    expect(await refusedWith(rtmp.stop("r", "rtmp_missing00"))).toBe("RTMP_PUSH_NOT_FOUND");
+    expect(await refusedWith(rtmp.get("r", "nope"))).toBe("INVALID_REQUEST");
+    expect(await refusedWith(rtmp.start("r", { url: "rtmp://127.0.0.1/live/key", source: { kind: "composite" } }))).toBe("NOT_IN_ROOM");
+    const badUrl = rtmp.start("r", { url: "https://example.com/live/key", source: { kind: "composite" } });
+    await expect(badUrl).rejects.toThrow("url must be rtmp:// or rtmps://");
   });
 
   it("webhooks: create, list, update, rotate, deliveries, delete", async () => {

@@ -64,6 +64,9 @@ export const ERROR_STATUS = {
   WATERMARK_UNREADABLE: 422,
   /** A snapshot named no producer with video in the room, or none arrived in time. */
   SNAPSHOT_FAILED: 422,
+  // RTMP push (shared/src/room-rtmp.ts)
+  RTMP_PUSH_NOT_FOUND: 404,
+  RTMP_PUSHES_FULL: 409,
   // recording downloads (shared/src/download-url.ts)
   RECORDING_FILE_NOT_FOUND: 404,
   RANGE_NOT_SATISFIABLE: 416,

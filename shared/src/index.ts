@@ -14,6 +14,7 @@ export * from "./recording-export.js";
 export * from "./recording-rtmp.js";
 export * from "./recording-settings.js";
 export * from "./room-recording.js";
+export * from "./room-rtmp.js";
 export * from "./s3-presign.js";
 export * from "./signal.js";
 export * from "./token.js";

@@ -34,16 +34,21 @@ export const RtmpUrl = z
     if (u.pathname.replace(/^\/+/, "") === "") return fail("url needs an application path, e.g. rtmp://host/live/<stream key>");
   });
 
-export const RtmpSource = z.discriminatedUnion(
-  "kind",
-  [
-    /** One member's first video and first audio producer (either may be missing, not both). */
-    z.object({ kind: z.literal("member"), member: MemberTag }).strict(),
-    /** The room's composite (same options as a composite recording; all defaults when omitted). */
-    z.object({ kind: z.literal("composite"), composite: CompositeOptions.optional() }).strict(),
-  ],
-  { error: 'source kind must be "member" or "composite"' },
-);
+/** A push's source; `member` is how the side naming it spells members (node tag, public member id). */
+export function rtmpSourceSchema<M extends z.ZodString>(member: M) {
+  return z.discriminatedUnion(
+    "kind",
+    [
+      /** One member's first video and first audio producer (either may be missing, not both). */
+      z.object({ kind: z.literal("member"), member }).strict(),
+      /** The room's composite (same options as a composite recording; all defaults when omitted). */
+      z.object({ kind: z.literal("composite"), composite: CompositeOptions.optional() }).strict(),
+    ],
+    { error: 'source kind must be "member" or "composite"' },
+  );
+}
+
+export const RtmpSource = rtmpSourceSchema(MemberTag);
 export type RtmpSource = z.input<typeof RtmpSource>;
 
 /** `POST /rooms/:room/rtmp`. */
@@ -75,6 +80,19 @@ export const RtmpStatus = z
   })
   .strict();
 export type RtmpStatus = z.infer<typeof RtmpStatus>;
+
+/** Node → edge, in the fleet event batch: a push changed state (never carries the URL). */
+export const RtmpEvent = z
+  .object({
+    type: z.literal("rtmp.state"),
+    room: NodeRoomId,
+    at: z.number().int().nonnegative(),
+    pushId: RecordingId,
+    state: z.enum(RTMP_STATES),
+    error: z.string().max(500).optional(),
+  })
+  .strict();
+export type RtmpEvent = z.infer<typeof RtmpEvent>;
 
 /** Signed and served like RECORDING_ROUTES; `:id` is the pushId. */
 export const RTMP_ROUTES = {

@@ -1,6 +1,6 @@
 /**
  * Webhooks (issue 5): per app, one or more URLs receive signed JSON events about rooms, members,
- * recordings and licences. Documented in docs/protocol.md §7.
+ * recordings, RTMP pushes and licences. Documented in docs/protocol.md §7.
  *
  * Delivery: `POST <url>` with the event envelope as the body and these headers:
  *   Parley-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, `${t}.${body}`)>
@@ -21,6 +21,9 @@ export const WEBHOOK_EVENT_TYPES = [
   "recording.available",
   "recording.failed",
   "licence.limit_reached",
+  "rtmp.started",
+  "rtmp.stopped",
+  "rtmp.failed",
 ] as const;
 export const WebhookEventType = z.enum(WEBHOOK_EVENT_TYPES, {
   error: `event type must be one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
@@ -145,6 +148,17 @@ export const RecordingFailedData = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
   failedAt: Instant,
 });
+/** `rtmp.started` (frames first reached the server), `rtmp.stopped`, `rtmp.failed`: never the URL. */
+export const RtmpPushEventData = z.object({
+  room: Room,
+  pushId: z.string(),
+  /** `rtmp://host/app/…`: the URL without the stream key. */
+  target: z.string(),
+  source: z.object({ kind: z.enum(["member", "composite"]), member: z.string().nullable() }),
+  /** Why it failed, or the last reconnect's reason; null when none. */
+  error: z.string().nullable(),
+  at: Instant,
+});
 export const LicenceLimitReachedData = z.object({
   code: z.enum(["LICENCE_EXPIRED", "LICENCE_ROOMS_EXCEEDED", "LICENCE_USERS_EXCEEDED"]),
   message: z.string(),
@@ -162,6 +176,9 @@ export const WEBHOOK_EVENT_DATA = {
   "recording.available": RecordingAvailableData,
   "recording.failed": RecordingFailedData,
   "licence.limit_reached": LicenceLimitReachedData,
+  "rtmp.started": RtmpPushEventData,
+  "rtmp.stopped": RtmpPushEventData,
+  "rtmp.failed": RtmpPushEventData,
 } as const satisfies Record<WebhookEventType, z.ZodType>;
 
 export type WebhookEventData<T extends WebhookEventType> = z.infer<(typeof WEBHOOK_EVENT_DATA)[T]>;
@@ -188,6 +205,9 @@ export const WebhookEvent = z.discriminatedUnion("type", [
   envelope("recording.available"),
   envelope("recording.failed"),
   envelope("licence.limit_reached"),
+  envelope("rtmp.started"),
+  envelope("rtmp.stopped"),
+  envelope("rtmp.failed"),
 ]);
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 

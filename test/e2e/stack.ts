@@ -150,14 +150,20 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   };
 }
 
-/** An HTTP call to the edge as the stack's app (AppKey:AppSecret), answering status and parsed JSON. */
-export async function appApi<T>(stack: Stack, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: T }> {
+/** One public API call with the stack's app credentials: the status, the body as sent and parsed. */
+export async function appApi<T>(
+  stack: Stack,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; json: T }> {
   const res = await fetch(`${stack.edge.url}${urlPath}`, {
     method,
     headers: { authorization: `Basic ${btoa(`${stack.app.appKey}:${stack.app.appSecret}`)}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, json: (await res.json()) as T };
+  const text = await res.text();
+  return { status: res.status, text, json: JSON.parse(text) as T };
 }
 
 export async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000, everyMs = 200): Promise<void> {

@@ -4,13 +4,14 @@ import {
   isErrorCode,
   ParleyError,
   RECORDING_ROUTES,
+  RTMP_ROUTES,
   SNAPSHOT_ROUTES,
   signControlToken,
 } from "@parley/shared";
 import type { z } from "zod";
 
-/** Every route the control server serves: media control, recordings, snapshots and exports. */
-const ROUTES = { ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES, ...EXPORT_ROUTES };
+/** Every route the control server serves: media control, recordings, snapshots, exports and RTMP pushes. */
+const ROUTES = { ...CONTROL_ROUTES, ...RECORDING_ROUTES, ...SNAPSHOT_ROUTES, ...EXPORT_ROUTES, ...RTMP_ROUTES };
 type ControlRouteName = keyof typeof ROUTES;
 type Route<N extends ControlRouteName> = (typeof ROUTES)[N];
 export type ControlResponse<N extends ControlRouteName> = z.infer<Route<N>["response"]>;

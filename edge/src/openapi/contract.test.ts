@@ -179,6 +179,40 @@ describe("contract: every documented route answers as documented", () => {
     await expectContract(await appFetch(app, "/v1/rooms/opts/options", put({ autoRecord: { mode: "x" } })), "put", options, 400);
   });
 
+  it("rtmp (app)", async () => {
+    const app = await createApp();
+    const start = "/v1/rooms/{room}/rtmp";
+    const key = "sk-contract-secret-key";
+    const url = `rtmp://127.0.0.1:1935/live/${key}`;
+    const empty = await appFetch(app, "/v1/rooms/rtmp-contract/rtmp", post({ url, source: { kind: "composite" } }));
+    expect((await expectContract<{ error: { code: string } }>(empty, "post", start, 409)).error.code).toBe("NOT_IN_ROOM");
+    const alice = await joined(app, "rtmp-contract", "alice");
+    const bad = await appFetch(
+      app,
+      "/v1/rooms/rtmp-contract/rtmp",
+      post({ url: "http://example.com/live/x", source: { kind: "composite" } }),
+    );
+    const refused = await expectContract<{ error: { code: string; message: string } }>(bad, "post", start, 400);
+    expect(refused.error).toEqual({ code: "INVALID_REQUEST", message: "url: url must be rtmp:// or rtmps://" });
+    const nobody = await appFetch(app, "/v1/rooms/rtmp-contract/rtmp", post({ url, source: { kind: "member", member: "m_nobodyhere00" } }));
+    expect((await expectContract<{ error: { code: string } }>(nobody, "post", start, 404)).error.code).toBe("MEMBER_NOT_FOUND");
+    // no media node answers in these tests (the fleet test registered one at a closed port)
+    expect((await postAsNode("heartbeat", heartbeat("node-contract"))).status).toBe(200);
+    const noNode = await appFetch(app, "/v1/rooms/rtmp-contract/rtmp", post({ url, source: { kind: "member", member: alice.member } }));
+    const unavailable = await expectContract<{ error: { code: string } }>(noNode, "post", start, 503);
+    expect(unavailable.error.code).toBe("NODE_UNAVAILABLE");
+    expect(JSON.stringify(unavailable)).not.toContain(key);
+    const list = await expectContract<{ pushes: unknown[] }>(await appFetch(app, "/v1/rooms/rtmp-contract/rtmp"), "get", start, 200);
+    expect(list.pushes).toEqual([]);
+    await expectContract(await appFetch(app, "/v1/rooms/not%20a%20room/rtmp"), "get", start, 400);
+    const one = "/v1/rooms/{room}/rtmp/{id}";
+    await expectContract(await appFetch(app, "/v1/rooms/rtmp-contract/rtmp/rtmp_missing00"), "get", one, 404);
+    await expectContract(await appFetch(app, "/v1/rooms/rtmp-contract/rtmp/nope"), "get", one, 400);
+    const stop = (id: string) => appFetch(app, `/v1/rooms/rtmp-contract/rtmp/${id}/stop`, { method: "POST" });
+    await expectContract(await stop("rtmp_missing00"), "post", `${one}/stop`, 404);
+    await alice.client.ok("leave");
+  });
+
   it("webhooks (app)", async () => {
     const app = await createApp();
     const created = await appFetch(app, "/v1/webhooks", post({ url: "https://example.com/hook" }));
@@ -260,6 +294,9 @@ describe("contract: every documented route answers as documented", () => {
       "POST /v1/recordings/{id}/stop",
       "POST /v1/rooms/{room}/snapshots",
       "POST /v1/recordings/{id}/exports",
+      "POST /v1/rooms/{room}/rtmp",
+      "GET /v1/rooms/{room}/rtmp/{id}",
+      "POST /v1/rooms/{room}/rtmp/{id}/stop",
     ]);
     const missing = documentedRoutes.flatMap((r) => {
       const key = routeKey(r.method, r.path);

@@ -187,7 +187,7 @@ export class MediaRelay {
     const { fleetSecret, defaultRegion } = config(this.#env);
     if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
     const found = (await fleetStub(this.#env, defaultRegion).nodes()).find((n) => n.node === node && n.status !== "down");
-    if (!found) throw new ParleyError("NODE_UNAVAILABLE", `node ${node}, which holds the recording, is not up`);
+    if (!found) throw new ParleyError("NODE_UNAVAILABLE", `media node ${node}, which holds this recording or push, is not up`);
     return new NodeControl({ node, controlUrl: found.controlUrl, room: this.#roomId(), secret: fleetSecret });
   }
 

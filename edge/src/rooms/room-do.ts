@@ -4,6 +4,7 @@ import {
   type ExportRoomRecordingRequest,
   type FleetEvent,
   isRecordingEvent,
+  isRtmpEvent,
   type JsonObject,
   type LeaveReason,
   LIMITS,
@@ -15,9 +16,11 @@ import {
   type RecordingStatus,
   type RoomOptionsRequest,
   type RoomOptionsView,
+  type RtmpPush,
   type SignalEvent,
   type SignalRequest,
   type StartRoomRecordingRequest,
+  type StartRoomRtmpRequest,
   type TrackInfo,
 } from "@parley/shared";
 import { config } from "../config/index.js";
@@ -34,6 +37,7 @@ import { MemberStore, toMemberInfo } from "./member-store.js";
 import { RoomJoins } from "./room-joins.js";
 import { RoomOptions } from "./room-options.js";
 import { RoomRecordings } from "./room-recordings.js";
+import { RoomRtmp } from "./room-rtmp.js";
 import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
 import { RoomWebhooks } from "./room-webhooks.js";
 import { SocketRegistry } from "./socket-registry.js";
@@ -57,6 +61,7 @@ export class RoomDO extends DurableObject<Env> {
   #calls: CallRecorder;
   #outbox: D1Outbox;
   #recordings: RoomRecordings;
+  #rtmp: RoomRtmp;
   #sockets: SocketRegistry;
   #events: RoomWebhooks;
   #joins: RoomJoins;
@@ -95,6 +100,7 @@ export class RoomDO extends DurableObject<Env> {
       recordings: this.#recordings,
       events: this.#events,
     });
+    this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media, events: this.#events });
     this.#joins = new RoomJoins({
       env,
       store: this.#store,
@@ -213,6 +219,7 @@ export class RoomDO extends DurableObject<Env> {
     const media: NodeEvent[] = [];
     for (const event of events) {
       if (isRecordingEvent(event)) this.#recordings.nodeEvent(event);
+      else if (isRtmpEvent(event)) this.#rtmp.nodeEvent(event);
       else media.push(event);
     }
     const now = Date.now();
@@ -253,6 +260,23 @@ export class RoomDO extends DurableObject<Env> {
       this.#flushOutbox();
       return status;
     });
+  }
+
+  /** Public API: RTMP pushes of a member or of the composite (typed errors cross the RPC). */
+  startRtmp(request: StartRoomRtmpRequest): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.start(request));
+  }
+
+  listRtmp(): Promise<RpcResult<RtmpPush[]>> {
+    return toRpcResult(() => this.#rtmp.list());
+  }
+
+  getRtmp(id: string): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.get(id));
+  }
+
+  stopRtmp(id: string): Promise<RpcResult<RtmpPush>> {
+    return toRpcResult(() => this.#rtmp.stop(id));
   }
 
   /** Public API: removes every member of `user` (`kicked` by "app"); their tokens issued up to now are revoked. */
@@ -420,6 +444,7 @@ export class RoomDO extends DurableObject<Env> {
     if (roomEmpty) {
       this.#calls.roomEmpty(at);
       await this.#recordings.stopAll();
+      await this.#rtmp.stopAll();
     }
     this.#flushOutbox();
     await this.#media.membersGone(

@@ -1,4 +1,4 @@
-import type { LeaveReason, RecordingFile } from "@parley/shared";
+import type { LeaveReason, RecordingFile, RtmpPush } from "@parley/shared";
 import type { OrderedWebhookEmitter } from "../webhooks/emit.js";
 import type { MemberStore } from "./member-store.js";
 import type { SocketState } from "./sockets.js";
@@ -65,6 +65,13 @@ export class RoomWebhooks {
   recordingFailed(recordingId: string, error: { code: string; message: string }, at: number): void {
     const { appKey, room } = this.#where();
     this.#emitter.emit(appKey, "recording.failed", { room, recordingId, error, failedAt: new Date(at).toISOString() });
+  }
+
+  /** A push went live for the first time, or ended. */
+  rtmp(type: "rtmp.started" | "rtmp.stopped" | "rtmp.failed", push: RtmpPush): void {
+    const { appKey, room } = this.#where();
+    const at = type === "rtmp.started" ? new Date().toISOString() : (push.endedAt ?? new Date().toISOString());
+    this.#emitter.emit(appKey, type, { room, pushId: push.id, target: push.target, source: push.source, error: push.error, at });
   }
 
   #where(): { appKey: string | null; room: string } {

@@ -15,6 +15,7 @@ import {
   type RecordingEvent,
   type RecordingStatus,
   type ResolvedStorage,
+  type RtmpEvent,
   type RtmpStatus,
   StartRecordingRequest,
   StartRtmpRequest,
@@ -34,7 +35,7 @@ import { safeName } from "./safe-name.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {
-  event: [event: RecordingEvent];
+  event: [event: RecordingEvent | RtmpEvent];
 }
 
 const SPACE_CHECK_MS = 1000;
@@ -269,6 +270,15 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       ffmpegPath: this.#config.ffmpegPath,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#logger,
+      onState: (status) =>
+        this.emit("event", {
+          type: "rtmp.state",
+          room,
+          at: Date.now(),
+          pushId: status.pushId,
+          state: status.state,
+          ...(status.error === undefined ? {} : { error: status.error }),
+        }),
     });
     this.#pushes.set(push.id, push);
     return push.status();

@@ -32,6 +32,8 @@ export interface RtmpPushDeps {
   /** A private work folder (SDP, watermark files); removed when the push ends. */
   dir: string;
   logger: Logger;
+  /** Hears every state change: live, back to starting for a reconnect, and the end (stopped or failed). */
+  onState?: (status: RtmpStatus) => void;
 }
 
 /** Member pushes: kbit/s of the re-encoded camera and microphone. */
@@ -143,13 +145,19 @@ export class RtmpPush {
       await this.#chain;
       await this.#run?.stop();
       this.#run = undefined;
-      if (this.#state !== "failed") this.#state = "stopped";
-      if (reason && this.#state === "stopped") this.#error = reason;
+      if (reason && this.#state !== "failed") this.#error = reason;
       this.#endedAt = Date.now();
+      this.#setState(this.#state === "failed" ? "failed" : "stopped", { always: true });
       await rm(this.#deps.dir, { recursive: true, force: true });
       this.#deps.logger.info({ room: this.room, push: this.id, state: this.#state, reason }, "rtmp push ended");
     })();
     return this.#stopping;
+  }
+
+  #setState(state: RtmpState, options: { always?: boolean } = {}): void {
+    if (state === this.#state && !options.always) return;
+    this.#state = state;
+    this.#deps.onState?.(this.status());
   }
 
   #schedule(ms: number): void {
@@ -183,7 +191,7 @@ export class RtmpPush {
     const onFrames = (frames: number) => {
       if (frames > 0 && this.#runLiveAt === undefined && this.#run === run) {
         this.#runLiveAt = Date.now();
-        if (!this.#stopping) this.#state = "live";
+        if (!this.#stopping) this.#setState("live");
       }
     };
     let run: Run;
@@ -228,11 +236,11 @@ export class RtmpPush {
       "rtmp push dropped",
     );
     if (this.#retries > MAX_RETRIES) {
-      this.#state = "failed";
+      this.#state = "failed"; // announced once stop() has ended it
       void this.stop();
       return;
     }
-    this.#state = "starting";
+    this.#setState("starting");
     this.#schedule(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.#retries - 1)));
   }
 }

@@ -8,6 +8,7 @@ import { appsCommand } from "./commands/apps.js";
 import { callsCommand } from "./commands/calls.js";
 import { recordingsCommand } from "./commands/recordings.js";
 import { roomsCommand } from "./commands/rooms.js";
+import { rtmpCommand } from "./commands/rtmp.js";
 import { tokenCommand } from "./commands/token.js";
 import { usersCommands } from "./commands/users.js";
 import { DEFAULT_URL } from "./context.js";
@@ -19,7 +20,7 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 export function buildProgram(): Command {
   const program = new Command("parley")
-    .description("Parley command line: tokens, apps, users, rooms, calls and recordings on a Parley edge")
+    .description("Parley command line: tokens, apps, users, rooms, calls, recordings and RTMP pushes on a Parley edge")
     .version(version, "-V, --version")
     .option("--url <url>", `edge URL (default: PARLEY_URL, then ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON instead of text")
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
         "  npx parley rooms kick demo alice --reason 'rules'",
         "  npx parley calls list --room demo --from 2026-01-01T00:00:00Z",
         "  npx parley recordings start demo --layout grid",
+        "  npx parley rtmp start demo --member m_… --to - < stream-url.txt",
       ].join("\n"),
     );
   tokenCommand(program);
@@ -48,6 +50,7 @@ export function buildProgram(): Command {
   roomsCommand(program);
   callsCommand(program);
   recordingsCommand(program);
+  rtmpCommand(program);
   // every subcommand throws instead of exiting, so main() alone decides the exit code
   const override = (cmd: Command) => {
     for (const sub of cmd.commands) {

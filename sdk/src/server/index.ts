@@ -32,9 +32,12 @@ export {
   type RecordingStatusResponse,
   type RoomOptionsRequest,
   type RoomOptionsView,
+  type RoomRtmpSource,
+  type RtmpPush,
   type SecretSlot,
   type SessionsResponse,
   type StartRoomRecordingRequest,
+  type StartRoomRtmpRequest,
   type StatsResponse,
   type TokenRequest,
   type TokenResponse,
@@ -49,6 +52,7 @@ export { type RecordingQuery, RecordingsClient } from "./recordings.js";
 export type { AppUsage } from "./responses.js";
 export { RoomsClient } from "./rooms.js";
 export { type ClientOptions, ParleyTransportError, type QueryValue } from "./rpc.js";
+export { RtmpClient } from "./rtmp.js";
 export { StatsClient, type StatsQueryOptions } from "./stats.js";
 export { TokensClient } from "./tokens.js";
 export { UsersClient } from "./users.js";

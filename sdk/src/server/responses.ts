@@ -26,6 +26,8 @@ export {
   RecordingSettingsSchema,
   RecordingStatusResponseSchema,
   RoomOptionsSchema,
+  RtmpPushListSchema,
+  RtmpPushSchema,
   SessionsResponseSchema,
   StatsResponseSchema,
   TokenResponseSchema,

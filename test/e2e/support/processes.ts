@@ -19,14 +19,23 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, NO_COLOR: "1", ...extra };
 }
 
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string } = {},
+): Promise<RunResult> {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: options.env ?? cleanEnv(),
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   return collect(child);
 }
 
-/** Runs the parley CLI the way `npx parley` does: node on the bin script. */
-export function parley(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
-  return run(process.execPath, [PARLEY_BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env) });
+/** Runs the parley CLI the way `npx parley` does: node on the bin script; `stdin` is piped in. */
+export function parley(args: string[], options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {}): Promise<RunResult> {
+  return run(process.execPath, [PARLEY_BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdin: options.stdin });
 }
 
 export function collect(child: ChildProcess): Promise<RunResult> {

@@ -11,19 +11,14 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { RecordingsClient } from "../../server/recordings.js";
 import { appContext, withApp } from "../app-command.js";
+import { type CompositeFlags, compositeFrom, withCompositeFlags } from "../composite-flags.js";
 import { printJson, printLines, table } from "../format.js";
 import { wholeNumber } from "../options.js";
 import { parseInput, parseJsonInput } from "../usage-error.js";
 
 const Expires = z.number().int().min(60, "is at least 60 seconds").max(86_400, "is at most 86400 seconds");
 
-interface StartFlags {
-  composite?: boolean;
-  layout?: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  single?: string;
+interface StartFlags extends CompositeFlags {
   segmentSeconds?: number;
 }
 
@@ -56,26 +51,16 @@ export function recordingsCommand(program: Command): void {
       ]);
     });
 
-  withApp(recordings.command("start <room>").description("start recording a live room (every member is told)"))
-    .option("--composite", "one mixed video instead of a file per track")
-    .option("--layout <layout>", "composite layout: grid, speaker or single (implies --composite)")
-    .option("--width <px>", "composite canvas width", wholeNumber)
-    .option("--height <px>", "composite canvas height", wholeNumber)
-    .option("--fps <n>", "composite frame rate", wholeNumber)
-    .option("--single <member>", "layout single: whose video fills the canvas")
+  withCompositeFlags(
+    withApp(recordings.command("start <room>").description("start recording a live room (every member is told)")),
+    "one mixed video instead of a file per track",
+  )
     .option("--segment-seconds <n>", "start a new file every n seconds", wholeNumber)
     .action(async (roomArg: string, options: StartFlags, cmd: Command) => {
       const room = parseInput(RoomName, roomArg, "room");
-      const compositeFlags = {
-        layout: options.layout,
-        width: options.width,
-        height: options.height,
-        fps: options.fps,
-        single: options.single,
-      };
-      const composite = options.composite || Object.values(compositeFlags).some((v) => v !== undefined);
+      const composite = compositeFrom(options);
       const request = {
-        ...(composite ? { mode: "composite" as const, composite: withoutUndefined(compositeFlags) } : {}),
+        ...(composite ? { mode: "composite" as const, composite } : {}),
         ...(options.segmentSeconds === undefined ? {} : { segmentSeconds: options.segmentSeconds }),
       };
       const checked = parseInput(StartRoomRecordingRequest, request, "recording");
@@ -164,8 +149,4 @@ function settingsLines(s: RecordingSettingsView): string[] {
     `Segments:   ${s.segmentSeconds === null ? "node default" : `${s.segmentSeconds} s`}`,
     `Auto-record: ${s.autoRecord === null ? "off" : JSON.stringify(s.autoRecord)}`,
   ];
-}
-
-function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
