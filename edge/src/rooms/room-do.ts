@@ -6,7 +6,6 @@ import {
   isRecordingEvent,
   isRtmpEvent,
   type JsonObject,
-  type LeaveReason,
   LIMITS,
   type LiveQuality,
   type MuteUserRequest,
@@ -23,10 +22,8 @@ import {
   type StartRoomRtmpRequest,
   type TrackInfo,
 } from "@parley/shared";
-import { config } from "../config/index.js";
 import type { Env } from "../env.js";
 import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
-import { appStub } from "../licences/app-do.js";
 import { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
 import { OrderedWebhookEmitter } from "../webhooks/emit.js";
 import { AutoRecorder } from "./auto-recorder.js";
@@ -34,6 +31,7 @@ import { CallRecorder } from "./call-recorder.js";
 import { D1Outbox } from "./d1-outbox.js";
 import { isMediaRequest, MediaRelay } from "./media-relay.js";
 import { MemberStore, toMemberInfo } from "./member-store.js";
+import { RoomDepartures } from "./room-departures.js";
 import { RoomJoins } from "./room-joins.js";
 import { RoomOptions } from "./room-options.js";
 import { RoomRecordings } from "./room-recordings.js";
@@ -65,6 +63,7 @@ export class RoomDO extends DurableObject<Env> {
   #sockets: SocketRegistry;
   #events: RoomWebhooks;
   #joins: RoomJoins;
+  #departures: RoomDepartures;
   #options: RoomOptions;
   #autoRecorder: AutoRecorder;
   #closeAfterReply = new WeakSet<WebSocket>();
@@ -109,6 +108,18 @@ export class RoomDO extends DurableObject<Env> {
       calls: this.#calls,
       events: this.#events,
       outbox: this.#outbox,
+      flush: () => this.#flushOutbox(),
+      scheduleAlarm: () => this.#scheduleAlarm(),
+    });
+    this.#departures = new RoomDepartures({
+      env,
+      store: this.#store,
+      sockets: this.#sockets,
+      media: this.#media,
+      calls: this.#calls,
+      events: this.#events,
+      recordings: this.#recordings,
+      rtmp: this.#rtmp,
       flush: () => this.#flushOutbox(),
       scheduleAlarm: () => this.#scheduleAlarm(),
     });
@@ -167,17 +178,17 @@ export class RoomDO extends DurableObject<Env> {
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     // echo the peer's code (RFC 6455): 1005/1006 cannot be sent, so those get 1000
     closeQuietly(ws, code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, "closed");
-    await this.#dropped(ws);
+    await this.#departures.dropped(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.#dropped(ws);
+    await this.#departures.dropped(ws);
   }
 
   /** Fires at the earliest resume deadline: members who did not come back are removed. */
   override async alarm(): Promise<void> {
     const expired = this.#store.expired(Date.now());
-    await this.#removeMembers(
+    await this.#departures.remove(
       expired.map((m) => m.id),
       "timeout",
     );
@@ -210,7 +221,7 @@ export class RoomDO extends DurableObject<Env> {
       this.#sockets.unbind(ws, id);
       closeQuietly(ws, CLOSE.roomClosed, "room closed");
     }
-    await this.#removeMembers(ids, "closed", { announce: false });
+    await this.#departures.remove(ids, "closed", { announce: false });
     return ids.length;
   }
 
@@ -282,7 +293,7 @@ export class RoomDO extends DurableObject<Env> {
   /** Public API: removes every member of `user` (`kicked` by "app"); their tokens issued up to now are revoked. */
   async kickUser(user: string, reason?: string): Promise<number> {
     const ids = this.#userMembers(user);
-    await this.#kick(user, ids, "app", reason);
+    await this.#departures.kick(user, ids, "app", reason);
     return ids.length;
   }
 
@@ -346,7 +357,7 @@ export class RoomDO extends DurableObject<Env> {
       case "leave": {
         const id = requireMember(state);
         this.#sockets.unbind(ws, id);
-        await this.#removeMembers([id], "left");
+        await this.#departures.remove([id], "left");
         this.#closeAfterReply.add(ws);
         return {};
       }
@@ -395,70 +406,7 @@ export class RoomDO extends DurableObject<Env> {
   /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
   async kickMember(memberId: string, by: string, reason?: string): Promise<void> {
     const target = this.#store.get(memberId);
-    if (target) await this.#kick(target.user, [memberId], by, reason);
-  }
-
-  async #kick(user: string, ids: string[], by: string, reason?: string): Promise<void> {
-    this.#store.revoke(user, Date.now());
-    for (const id of ids) {
-      const ws = this.#sockets.members().get(id);
-      if (!ws) continue;
-      send(ws, { type: "kicked", by, ...(reason ? { reason } : {}) });
-      this.#sockets.unbind(ws, id);
-      closeQuietly(ws, CLOSE.kicked, "kicked");
-    }
-    await this.#removeMembers(ids, "kicked");
-  }
-
-  // ── membership plumbing ──────────────────────────────────────────────────
-
-  async #dropped(ws: WebSocket): Promise<void> {
-    const id = this.#sockets.state(ws).memberId;
-    const appKey = this.#sockets.state(ws).appKey;
-    const bound = id !== null && this.#sockets.members().get(id) === ws;
-    this.#sockets.forget(ws);
-    if (!id || !bound) return;
-    this.#sockets.members().delete(id);
-    if (!this.#store.get(id)) return;
-    this.#store.setDropDeadline(id, Date.now() + config(this.env).resumeWindowMs);
-    await appStub(this.env, appKey).setConnected(id, false);
-    await this.#scheduleAlarm();
-  }
-
-  async #removeMembers(ids: string[], reason: LeaveReason, opts: { announce?: boolean } = {}): Promise<void> {
-    if (ids.length === 0) return;
-    const gone: { id: string; user: string; hidden: boolean }[] = [];
-    for (const id of ids) {
-      const row = this.#store.get(id);
-      if (!row) continue;
-      this.#store.remove(id);
-      gone.push({ id, user: row.user, hidden: row.hidden === 1 });
-    }
-    const appKey = this.#store.getMeta("appKey");
-    if (!appKey) return;
-    const app = appStub(this.env, appKey);
-    const roomEmpty = this.#store.count() === 0;
-    const at = Date.now();
-    this.#events.left(this.#calls.callId, gone, reason, roomEmpty, at);
-    for (const g of gone) this.#calls.memberLeft(g.id, reason, at);
-    if (roomEmpty) {
-      this.#calls.roomEmpty(at);
-      await this.#recordings.stopAll();
-      await this.#rtmp.stopAll();
-    }
-    this.#flushOutbox();
-    await this.#media.membersGone(
-      gone.map((g) => g.id),
-      roomEmpty,
-    );
-    if (roomEmpty) {
-      // reconcile: an empty room holds nothing in the app's counters
-      await app.releaseRoom(this.#store.getMeta("room") as string);
-    } else {
-      await app.release(gone.map((g) => g.id));
-    }
-    if (opts.announce === false) return;
-    for (const g of gone) if (!g.hidden) this.#sockets.broadcast({ type: "member.left", member: g.id, reason });
+    if (target) await this.#departures.kick(target.user, [memberId], by, reason);
   }
 
   /** Flushes the call record to D1 after the current request; a failure is retried by the alarm. */
