@@ -1,28 +1,8 @@
 import type { LeaveReason } from "@parley/shared";
 import { config } from "../config/index.js";
-import type { Env } from "../env.js";
 import { appStub } from "../licences/app-do.js";
-import type { CallRecorder } from "./call-recorder.js";
-import type { MediaRelay } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomRecordings } from "./room-recordings.js";
-import type { RoomRtmp } from "./room-rtmp.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
-import type { SocketRegistry } from "./socket-registry.js";
+import type { RoomParts } from "./room-parts.js";
 import { CLOSE, closeQuietly, send } from "./sockets.js";
-
-interface Deps {
-  env: Env;
-  store: MemberStore;
-  sockets: SocketRegistry;
-  media: MediaRelay;
-  calls: CallRecorder;
-  events: RoomWebhooks;
-  recordings: RoomRecordings;
-  rtmp: RoomRtmp;
-  flush: () => void;
-  scheduleAlarm: () => Promise<void>;
-}
 
 /**
  * Members leaving the room, whichever way: a dropped socket (held for the resume window), a leave,
@@ -30,9 +10,9 @@ interface Deps {
  * recordings and RTMP pushes, and releases the room in the app's licence counters.
  */
 export class RoomDepartures {
-  #d: Deps;
+  #d: RoomParts;
 
-  constructor(deps: Deps) {
+  constructor(deps: RoomParts) {
     this.#d = deps;
   }
 

@@ -34,6 +34,7 @@ import { MemberStore, toMemberInfo } from "./member-store.js";
 import { RoomDepartures } from "./room-departures.js";
 import { RoomJoins } from "./room-joins.js";
 import { RoomOptions } from "./room-options.js";
+import type { RoomParts } from "./room-parts.js";
 import { RoomRecordings } from "./room-recordings.js";
 import { RoomRtmp } from "./room-rtmp.js";
 import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
@@ -100,7 +101,7 @@ export class RoomDO extends DurableObject<Env> {
       events: this.#events,
     });
     this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media, events: this.#events });
-    this.#joins = new RoomJoins({
+    const parts: RoomParts = {
       env,
       store: this.#store,
       sockets: this.#sockets,
@@ -108,21 +109,13 @@ export class RoomDO extends DurableObject<Env> {
       calls: this.#calls,
       events: this.#events,
       outbox: this.#outbox,
-      flush: () => this.#flushOutbox(),
-      scheduleAlarm: () => this.#scheduleAlarm(),
-    });
-    this.#departures = new RoomDepartures({
-      env,
-      store: this.#store,
-      sockets: this.#sockets,
-      media: this.#media,
-      calls: this.#calls,
-      events: this.#events,
       recordings: this.#recordings,
       rtmp: this.#rtmp,
       flush: () => this.#flushOutbox(),
       scheduleAlarm: () => this.#scheduleAlarm(),
-    });
+    };
+    this.#joins = new RoomJoins(parts);
+    this.#departures = new RoomDepartures(parts);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────

@@ -1,39 +1,20 @@
 import { type ErrorCode, ParleyError, randomId, type SignalRequest } from "@parley/shared";
-import type { Env } from "../env.js";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
-import type { CallRecorder } from "./call-recorder.js";
-import type { D1Outbox } from "./d1-outbox.js";
-import type { MediaRelay } from "./media-relay.js";
 import { type MemberStore, toMemberInfo } from "./member-store.js";
+import type { RoomParts } from "./room-parts.js";
 import { type RawReply, roomView } from "./room-view.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
-import type { SocketRegistry } from "./socket-registry.js";
 import { CLOSE, closeQuietly, type SocketState } from "./sockets.js";
-
-export interface RoomJoinsParts {
-  env: Env;
-  store: MemberStore;
-  sockets: SocketRegistry;
-  media: MediaRelay;
-  calls: CallRecorder;
-  events: RoomWebhooks;
-  outbox: D1Outbox;
-  /** Flush the outbox after this request (the Room DO retries failures from its alarm). */
-  flush: () => void;
-  /** Re-arm the Room DO's alarm for the earliest resume deadline. */
-  scheduleAlarm: () => Promise<void>;
-}
 
 /**
  * How a socket becomes a member: `join` (licence admission by the App DO, the member row, the call
  * record, webhooks, member.joined) and `resume` (the same member back within its window, silently).
  */
 export class RoomJoins {
-  #p: RoomJoinsParts;
+  #p: RoomParts;
   #joining = new WeakSet<WebSocket>();
 
-  constructor(parts: RoomJoinsParts) {
+  constructor(parts: RoomParts) {
     this.#p = parts;
   }
 
