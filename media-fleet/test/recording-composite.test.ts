@@ -8,10 +8,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
-import type { RecordingStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "./helpers.js";
-import { isEvent, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
 const run = promisify(execFile);
@@ -71,10 +70,7 @@ async function region(path: string, at: number, area: { x: number; y: number; w:
   return stdout;
 }
 
-async function finished(id: string, rec: ReturnType<typeof recordingEvents>): Promise<RecordingStatus> {
-  await rec.wait(isEvent("recording.available", id), `${id} available`, 45_000);
-  return (await node.call("GET", `${R}/recordings/${id}`, ROOM)).json as RecordingStatus;
-}
+const finished = (id: string, rec: ReturnType<typeof recordingEvents>) => finishedStatus(node, ROOM, id, rec);
 
 describe("composite recording", () => {
   it("records a 640x360 grid as H.264 + AAC, and a text watermark changes its area", async () => {

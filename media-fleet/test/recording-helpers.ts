@@ -31,6 +31,17 @@ export const isEvent =
   (e: RecordingEvent): e is Extract<RecordingEvent, { type: K }> =>
     e.type === type && e.recordingId === recordingId;
 
+/** Waits for `recording.available` (45 s), then answers the recording's status as the control API gives it. */
+export async function finishedStatus(
+  node: TestNode,
+  room: string,
+  id: string,
+  rec: ReturnType<typeof recordingEvents>,
+): Promise<RecordingStatus> {
+  await rec.wait(isEvent("recording.available", id), `${id} available`, 45_000);
+  return (await node.call("GET", `/rooms/${encodeURIComponent(room)}/recordings/${id}`, room)).json as RecordingStatus;
+}
+
 export async function ffprobe(path: string): Promise<{ codec: string; duration: number }> {
   const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", path]);
   const json = JSON.parse(stdout) as { streams: { codec_name: string }[]; format: { duration?: string } };

@@ -8,10 +8,9 @@ import { execFile } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { RecordingStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { byTrack, isEvent, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { byTrack, finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { COLOURS, type Publisher, publish } from "./recording-peer.js";
 
 const run = promisify(execFile);
@@ -65,10 +64,7 @@ async function colourAt(path: string, at: number, area: { x: number; y: number; 
   return diff > 40 ? "red" : diff < -40 ? "blue" : "grey";
 }
 
-async function finished(id: string, rec: ReturnType<typeof recordingEvents>): Promise<RecordingStatus> {
-  await rec.wait(isEvent("recording.available", id), `${id} available`, 45_000);
-  return (await node.call("GET", `${R}/recordings/${id}`, ROOM)).json as RecordingStatus;
-}
+const finished = (id: string, rec: ReturnType<typeof recordingEvents>) => finishedStatus(node, ROOM, id, rec);
 
 describe("three-member call", () => {
   it("records every member per track and a 640x480 composite with all three", async () => {

@@ -5,12 +5,12 @@
  * windows; `--only=tracks` or `--only=composite` runs one half. A benchmark informs; it never fails
  * on figures.
  */
-import { writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { createWorker, version as MEDIASOUP_VERSION } from "mediasoup";
 import { MEDIA_CODECS } from "../../../media-fleet/src/codecs.js";
+import { runBenchmark } from "../run.js";
 import { round } from "../stats.js";
 import { type CompositeSettings, type CompositeStep, measureComposites } from "./composite.js";
 import { measurePerTrack, type PerTrackSettings, type PerTrackStep } from "./per-track.js";
@@ -39,15 +39,17 @@ const PER_TRACK: PerTrackSettings = {
 };
 
 const COMPOSITE: CompositeSettings = {
-  steps: quick ? [1, 2] : [1, 2, 4, 6, 8, 10, 12],
+  steps: quick ? [1, 2] : [1, 2, 4, 6, 8, 10, 12, 14, 16],
   canvas: { width: 640, height: 480, fps: 15, videoBitrate: 800 },
   core: os.cpus().length - 1,
   // Several ffmpegs starting at once on one core take seconds to probe their inputs and catch up; the window starts after.
   settleMs: quick ? 4000 : 6000,
   windowMs: quick ? 5000 : 6000,
   minSpeed: 0.97,
+  catchUpSpeed: 1.03,
+  maxCatchUpWindows: 2,
   ports: { min: 28500 + OFFSET, max: 29999 + OFFSET },
-  budgetMs: quick ? 40_000 : 120_000,
+  budgetMs: quick ? 40_000 : 150_000,
 };
 
 const GOALS = { perTrackStreamsPerCore: 100, compositesPerCore: 4 } as const;
@@ -121,7 +123,7 @@ function compositeResult(steps: CompositeStep[]) {
   };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<unknown> {
   const startedAt = performance.now();
   const loadAverageAtStart = os.loadavg();
   const dir = await mkdtemp(join(os.tmpdir(), "parley-bench-recording-"));
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
       composite: composites && compositeResult(composites),
       seconds: round((performance.now() - startedAt) / 1000, 1),
     };
-    writeSync(Number(process.env.PARLEY_BENCH_RESULT_FD ?? 1), `${JSON.stringify(result, null, 2)}\n`);
+    return result;
   } finally {
     for (const m of members) m.close();
     worker.close();
@@ -161,21 +163,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (!process.env.MEDIASOUP_WORKER_BIN) {
-  console.error("run this through test/bench/recording.ts (npm run bench:recording), which sets MEDIASOUP_WORKER_BIN");
-  process.exit(1);
-}
-
-const deadline = setTimeout(() => {
-  console.error(`benchmark did not finish within ${DEADLINE_MS / 1000} s; giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-try {
-  await main();
-} catch (err) {
-  console.error(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exitCode = 1;
-}
-process.exit();
+await runBenchmark({ launcher: "test/bench/recording.ts (npm run bench:recording)", deadlineMs: DEADLINE_MS, main });

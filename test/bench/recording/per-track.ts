@@ -12,7 +12,7 @@ import { PortPairs } from "../../../media-fleet/src/recording/ports.js";
 import { TrackRecorder } from "../../../media-fleet/src/recording/track-recorder.js";
 import { pooled, round } from "../stats.js";
 import { folderSeconds } from "./probe.js";
-import { CpuMeter, childrenNamed, MachineMeter, rssMiB, udpDrops } from "./proc.js";
+import { CpuMeter, childrenNamed, MachineMeter, pssMiB, udpDrops } from "./proc.js";
 import type { ClipMember } from "./sources.js";
 
 export interface PerTrackSettings {
@@ -35,8 +35,8 @@ export interface PerTrackStep {
   cpuPercentPerStream: number;
   /** Datagrams the kernel dropped on recorder sockets during the window. */
   socketDrops: number;
-  /** Resident memory of the recorder ffmpegs together, MiB (at the end of the window). */
-  ffmpegRssMiB: number;
+  /** Memory of the recorder ffmpegs together (PSS), MiB, at the end of the window. */
+  ffmpegPssMiB: number;
   /** Every process on the machine (others' work included), % of all cores, over the same window. */
   machinePercent: number;
   /** Media duration / wall time from consumer resume to stop, over all outputs. */
@@ -97,7 +97,7 @@ export async function measurePerTrack(
       ffmpegs.sample(pids().slice(1));
     }
     worker.sample([env.worker.pid]);
-    const ffmpegRssMiB = rssMiB(pids().slice(1));
+    const ffmpegPssMiB = pssMiB(pids().slice(1));
     const machinePercent = machine.percent();
     const socketDrops = udpDrops(s.ports.min, s.ports.max) - drops0;
     const stoppedAt = Date.now();
@@ -119,7 +119,7 @@ export async function measurePerTrack(
       ffmpegPercent: round(ffmpegPercent, 1),
       cpuPercentPerStream: round(cpuPercent / n, 3),
       socketDrops,
-      ffmpegRssMiB: Math.round(ffmpegRssMiB),
+      ffmpegPssMiB: Math.round(ffmpegPssMiB),
       machinePercent: round(machinePercent, 1),
       durationRatio: { min: round(Math.min(...ratios), 3), max: round(Math.max(...ratios), 3) },
       outputsOff,

@@ -21,12 +21,15 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Resident memory of `pids` together, MiB (0 for those that have exited). */
-export function rssMiB(pids: number[]): number {
+/**
+ * Memory of `pids` together, MiB, as PSS: shared library pages are split between the processes
+ * that map them (RSS would count ffmpeg's ~40 MiB of libraries once per process). 0 for exited ones.
+ */
+export function pssMiB(pids: number[]): number {
   let kib = 0;
   for (const pid of pids) {
     try {
-      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+      kib += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
     } catch {
       // exited
     }
