@@ -18,6 +18,9 @@ import { ClipMember, type ClipSettings, encodeClip } from "./sources.js";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+/** `--max-streams=N` ramps per-track recording on past 200, in steps of 100 (for an idle machine with memory to spare: ~10 MiB per stream). */
+const maxStreams = Number(process.argv.find((a) => a.startsWith("--max-streams="))?.slice("--max-streams=".length) ?? 200);
+const extraSteps = Array.from({ length: Math.max(0, Math.floor((maxStreams - 200) / 100)) }, (_, i) => 300 + i * 100);
 /**
  * Port blocks sit below the kernel's ephemeral range (32768+, where the clip senders' sockets land)
  * and away from the test suites' blocks; shifted like theirs so two checkouts can run side by side.
@@ -27,15 +30,16 @@ const OFFSET = Number(process.env.PARLEY_TEST_PORT_OFFSET ?? 0);
 const CLIP: ClipSettings = { width: 640, height: 360, fps: 15, videoKbps: 500, keyframeSeconds: 0.5, seconds: 10 };
 
 const PER_TRACK: PerTrackSettings = {
-  steps: quick ? [1, 10, 25] : [1, 25, 50, 100, 150, 200],
+  steps: quick ? [1, 10, 25] : [1, 25, 50, 100, 150, 200, ...extraSteps],
   // Long enough that the wait for a first keyframe (≤ 0.5 s; nothing answers PLIs) stays well inside the duration tolerance.
   settleMs: quick ? 3000 : 3000,
   windowMs: quick ? 6000 : 9000,
   maxCpuPercent: 80,
   maxDurationError: 0.05,
+  // Two ports per stream: up to 750 streams.
   ports: { min: 27000 + OFFSET, max: 28499 + OFFSET },
   startConcurrency: 4,
-  budgetMs: quick ? 60_000 : 150_000,
+  budgetMs: quick ? 60_000 : 150_000 + extraSteps.length * 40_000,
 };
 
 const COMPOSITE: CompositeSettings = {
@@ -53,7 +57,7 @@ const COMPOSITE: CompositeSettings = {
 };
 
 const GOALS = { perTrackStreamsPerCore: 100, compositesPerCore: 4 } as const;
-const DEADLINE_MS = quick ? 180_000 : 420_000;
+const DEADLINE_MS = quick ? 180_000 : 420_000 + extraSteps.length * 60_000;
 
 function perTrackResult(steps: PerTrackStep[]) {
   const baseline = steps[0];
