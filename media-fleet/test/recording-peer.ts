@@ -21,7 +21,7 @@ export interface CameraColour {
   v: number;
 }
 
-export const COLOURS = { grey: { u: 128, v: 128 }, red: { u: 90, v: 240 }, blue: { u: 240, v: 100 } } as const;
+export const COLOURS = { grey: { u: 128, v: 128 }, red: { u: 90, v: 240 }, green: { u: 60, v: 60 }, blue: { u: 240, v: 100 } } as const;
 
 const AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
