@@ -8,10 +8,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { crc32, deflateSync } from "node:zlib";
-import type { RecordingStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "./helpers.js";
-import { isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
 const run = promisify(execFile);
@@ -60,31 +59,6 @@ afterAll(async () => {
   await node?.stop();
 });
 
-async function probe(path: string) {
-  const { stdout } = await run("ffprobe", [
-    "-v",
-    "error",
-    "-show_entries",
-    "stream=codec_name,codec_type,width,height:format=duration",
-    "-of",
-    "json",
-    path,
-  ]);
-  const json = JSON.parse(stdout) as {
-    streams: { codec_name: string; codec_type: string; width?: number; height?: number }[];
-    format: { duration: string };
-  };
-  const video = json.streams.find((s) => s.codec_type === "video");
-  const audio = json.streams.find((s) => s.codec_type === "audio");
-  return {
-    video: video?.codec_name,
-    audio: audio?.codec_name,
-    width: video?.width,
-    height: video?.height,
-    duration: Number(json.format.duration),
-  };
-}
-
 /** The watermark's area of the frame at `at` seconds, as 8-bit luma. */
 async function region(path: string, at: number, area: { x: number; y: number; w: number; h: number } = WATERMARK): Promise<Buffer> {
   const { x, y, w, h } = area;
@@ -96,10 +70,7 @@ async function region(path: string, at: number, area: { x: number; y: number; w:
   return stdout;
 }
 
-async function finished(id: string, rec: ReturnType<typeof recordingEvents>): Promise<RecordingStatus> {
-  await rec.wait(isEvent("recording.available", id), `${id} available`, 45_000);
-  return (await node.call("GET", `${R}/recordings/${id}`, ROOM)).json as RecordingStatus;
-}
+const finished = (id: string, rec: ReturnType<typeof recordingEvents>) => finishedStatus(node, ROOM, id, rec);
 
 describe("composite recording", () => {
   it("records a 640x360 grid as H.264 + AAC, and a text watermark changes its area", async () => {
@@ -133,7 +104,7 @@ describe("composite recording", () => {
       expect(file).toMatchObject({ producerId: "composite", kind: "video", status: "uploaded" });
       expect(file.file).toMatch(/^composite\/composite-00000\.mp4$/);
       paths[id] = join(nas, ROOM, id, file.file);
-      const p = await probe(paths[id]);
+      const p = await probeMedia(paths[id]);
       figures[id] = p;
       expect(p).toMatchObject({ video: "h264", audio: "aac", width: 640, height: 360 });
       expect(Math.abs(p.duration - expected) / expected).toBeLessThan(0.1);

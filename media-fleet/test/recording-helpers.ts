@@ -33,10 +33,41 @@ export const isEvent =
   (e: RecordingEvent): e is Extract<RecordingEvent, { type: K }> =>
     e.type === type && e.recordingId === recordingId;
 
+/** Waits for `recording.available` (45 s), then answers the recording's status as the control API gives it. */
+export async function finishedStatus(
+  node: TestNode,
+  room: string,
+  id: string,
+  rec: ReturnType<typeof recordingEvents>,
+): Promise<RecordingStatus> {
+  await rec.wait(isEvent("recording.available", id), `${id} available`, 45_000);
+  return (await node.call("GET", `/rooms/${encodeURIComponent(room)}/recordings/${id}`, room)).json as RecordingStatus;
+}
+
 export async function ffprobe(path: string): Promise<{ codec: string; duration: number }> {
   const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "json", path]);
   const json = JSON.parse(stdout) as { streams: { codec_name: string }[]; format: { duration?: string } };
   return { codec: json.streams[0]?.codec_name ?? "", duration: Number(json.format.duration ?? Number.NaN) };
+}
+
+/** The first video and audio stream of a file (codec, size) and its duration, as ffprobe reads them. */
+export async function probeMedia(
+  path: string,
+): Promise<{ video?: string; audio?: string; width?: number; height?: number; duration: number }> {
+  const { stdout } = await run("ffprobe", [
+    ...["-v", "error", "-show_entries", "stream=codec_name,codec_type,width,height:format=duration", "-of", "json", path],
+  ]);
+  const json = JSON.parse(stdout) as {
+    streams: { codec_name: string; codec_type: string; width?: number; height?: number }[];
+    format: { duration: string };
+  };
+  const video = json.streams.find((s) => s.codec_type === "video");
+  const audio = json.streams.find((s) => s.codec_type === "audio");
+  return {
+    ...(video ? { video: video.codec_name, width: video.width, height: video.height } : {}),
+    ...(audio ? { audio: audio.codec_name } : {}),
+    duration: Number(json.format.duration),
+  };
 }
 
 export async function sha256(path: string): Promise<string> {

@@ -9,8 +9,20 @@ import { type ControlClient, waitFor } from "./helpers.js";
 
 export interface Publisher {
   producers: { audio?: string; video?: string };
+  /** Tone on (the default) or silence: the audio level the node's active speaker observer hears. */
+  speaking(on: boolean): void;
   close(): void;
 }
+
+/** The camera's colour (chroma U, V); the luma carries the moving pattern. */
+export interface CameraColour {
+  u: number;
+  v: number;
+}
+
+export const COLOURS = { grey: { u: 128, v: 128 }, red: { u: 90, v: 240 }, green: { u: 60, v: 60 }, blue: { u: 240, v: 100 } } as const;
+
+const AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
 interface Section {
   kind: "audio" | "video";
@@ -18,32 +30,48 @@ interface Section {
   payloadType: number;
   ssrc: number;
   cname: string;
+  /** The offer's id for the audio level header extension (audio only). */
+  audioLevelId?: number;
 }
 
 const CODEC = { audio: { name: "opus", clockRate: 48000, channels: 2 }, video: { name: "VP8", clockRate: 90000 } } as const;
 
-function tone(): { track: MediaStreamTrack; stop(): void } {
+interface Source {
+  track: MediaStreamTrack;
+  stop(): void;
+}
+
+function tone(): Source & { loud: boolean } {
   const source = new wrtc.nonstandard.RTCAudioSource();
   const samples = new Int16Array(480);
   let phase = 0;
+  const state = { loud: true };
   const timer = setInterval(() => {
-    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((phase++ * 2 * Math.PI * 440) / 48000));
+    for (let i = 0; i < samples.length; i++, phase++) {
+      // Syllables: the level swings 2.5 times a second, as speech does; the active speaker
+      // observer measures activity above each speaker's own floor, so a steady tone would not count.
+      const envelope = state.loud ? 0.1 + 0.9 * Math.abs(Math.sin((phase * 2 * Math.PI * 2.5) / 48000)) : 0;
+      samples[i] = Math.round(8000 * envelope * Math.sin((phase * 2 * Math.PI * 440) / 48000));
+    }
     source.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
   }, 10);
   const track = source.createTrack();
-  return {
+  return Object.assign(state, {
     track,
     stop: () => {
       clearInterval(timer);
       track.stop();
     },
-  };
+  });
 }
 
 /** A moving test pattern, small enough to keep two cores free for everything else. */
-function camera(width = 320, height = 180, fps = 15): { track: MediaStreamTrack; stop(): void } {
+function camera(colour: CameraColour, width = 320, height = 180, fps = 15): Source {
   const source = new wrtc.nonstandard.RTCVideoSource();
-  const data = new Uint8Array(width * height * 1.5).fill(128);
+  const data = new Uint8Array(width * height * 1.5);
+  const quarter = (width * height) / 4;
+  data.fill(colour.u, width * height, width * height + quarter);
+  data.fill(colour.v, width * height + quarter);
   let n = 0;
   const timer = setInterval(() => {
     const bar = (n++ * 8) % width;
@@ -71,7 +99,15 @@ function sections(sdp: string): Section[] {
       const pt = new RegExp(`a=rtpmap:(\\d+) ${name}/`, "i").exec(body)?.[1];
       const ssrc = /a=ssrc:(\d+) cname:(\S+)/.exec(body);
       if (!pt || !ssrc) throw new Error(`offer has no ${name} payload type or ssrc`);
-      return { kind, mid: /a=mid:(\S+)/.exec(body)![1]!, payloadType: Number(pt), ssrc: Number(ssrc[1]), cname: ssrc[2]! };
+      const level = new RegExp(`a=extmap:(\\d+) ${AUDIO_LEVEL_URI}`).exec(body)?.[1];
+      return {
+        kind,
+        mid: /a=mid:(\S+)/.exec(body)![1]!,
+        payloadType: Number(pt),
+        ssrc: Number(ssrc[1]),
+        cname: ssrc[2]!,
+        ...(kind === "audio" && level ? { audioLevelId: Number(level) } : {}),
+      };
     });
 }
 
@@ -105,6 +141,8 @@ function answer(offer: string, secs: Section[], transport: TransportResponse): s
       "a=end-of-candidates",
       `a=rtpmap:${s.payloadType} ${c.name}/${c.clockRate}${"channels" in c ? `/${c.channels}` : ""}`,
       ...(s.kind === "video" ? ["nack", "nack pli", "ccm fir"].map((fb) => `a=rtcp-fb:${s.payloadType} ${fb}`) : []),
+      // The audio level extension is what mediasoup's active speaker observer listens to.
+      ...(s.audioLevelId === undefined ? [] : [`a=extmap:${s.audioLevelId} ${AUDIO_LEVEL_URI}`]),
     );
   }
   void offer;
@@ -112,7 +150,13 @@ function answer(offer: string, secs: Section[], transport: TransportResponse): s
 }
 
 /** Joins `member` to the room on `node` and publishes the requested tracks; resolves once RTP flows. */
-export async function publish(node: ControlClient, room: string, member: string, kinds: ("audio" | "video")[]): Promise<Publisher> {
+export async function publish(
+  node: ControlClient,
+  room: string,
+  member: string,
+  kinds: ("audio" | "video")[],
+  colour: CameraColour = COLOURS.grey,
+): Promise<Publisher> {
   const R = `/rooms/${encodeURIComponent(room)}`;
   const ok = async (method: string, path: string, body?: unknown) => {
     const { status, json } = await node.call(method, path, room, body);
@@ -122,7 +166,8 @@ export async function publish(node: ControlClient, room: string, member: string,
   await ok("POST", `${R}/router`, {});
   const transport = (await ok("POST", `${R}/transports`, { direction: "send", member })) as TransportResponse;
   const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
-  const sources = kinds.map((k) => (k === "audio" ? tone() : camera()));
+  const mic = kinds.includes("audio") ? tone() : undefined;
+  const sources = kinds.map((k) => (k === "audio" && mic ? mic : camera(colour)));
   for (const s of sources) pc.addTransceiver(s.track, { direction: "sendonly" });
   await pc.setLocalDescription(await pc.createOffer());
   const offer = pc.localDescription!.sdp;
@@ -150,7 +195,7 @@ export async function publish(node: ControlClient, room: string, member: string,
               : {}),
           },
         ],
-        headerExtensions: [],
+        headerExtensions: s.audioLevelId === undefined ? [] : [{ uri: AUDIO_LEVEL_URI, id: s.audioLevelId }],
         encodings: [{ ssrc: s.ssrc }],
         rtcp: { cname: s.cname, reducedSize: true },
       },
@@ -165,6 +210,9 @@ export async function publish(node: ControlClient, room: string, member: string,
     await node.waitForEvent((e): e is never => e.type === "producer.score" && e.producerId === id && e.scores.length > 0);
   return {
     producers,
+    speaking: (on) => {
+      if (mic) mic.loud = on;
+    },
     close: () => {
       for (const s of sources) s.stop();
       pc.close();

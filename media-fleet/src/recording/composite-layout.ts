@@ -52,6 +52,47 @@ export interface GraphInput {
   audio: number[];
   /** Whether input 0 is the SDP (false when nobody publishes). */
   hasSdp: boolean;
+  /** Speaker layout: which of `video` (by position) starts in the main tile. */
+  speaker?: number;
+}
+
+/** The speaker layout with two or more videos switches its main tile live (a `streamselect`). */
+export function followsSpeaker(layout: CompositeLayout, videos: number): boolean {
+  return layout === "speaker" && videos > 1;
+}
+
+/** Which video (by position) each speaker-layout tile shows: the speaker in the main tile, the others in order beside it. */
+export function speakerMap(videos: number, speaker: number): number[] {
+  return [speaker, ...Array.from({ length: videos }, (_, i) => i).filter((i) => i !== speaker)];
+}
+
+/**
+ * The ffmpeg commands (for its stdin `c` key, one per tile) that put video `speaker` in the main
+ * tile of a running speaker-layout graph without restarting it.
+ */
+export function speakerCommands(videos: number, speaker: number): string[] {
+  return speakerMap(videos, speaker).map((video, tile) => `${SPEAKER_SELECT}@t${tile} -1 map ${video}`);
+}
+
+const SPEAKER_SELECT = "streamselect";
+
+/**
+ * Every video is fitted to the main tile and split to one `streamselect` per tile (ffmpeg 5.1's
+ * streamselect cannot have several outputs), which picks whose video that tile shows; side tiles are
+ * scaled down after it. A new speaker is then one `map` command per tile.
+ */
+function speakerTiles(parts: string[], video: number[], rects: Rect[], speaker: number, fit: (r: Rect) => string): string[] {
+  const n = video.length;
+  video.forEach((v, i) => {
+    parts.push(`[0:${v}]${fit(rects[0]!)},split=${n}${rects.map((_, t) => `[n${i}t${t}]`).join("")}`);
+  });
+  const map = speakerMap(n, speaker);
+  return rects.map((r, t) => {
+    const ins = video.map((_, i) => `[n${i}t${t}]`).join("");
+    const fitted = t === 0 ? "" : `,${fit(r)}`;
+    parts.push(`${ins}${SPEAKER_SELECT}@t${t}=inputs=${n}:map=${map[t]}${fitted}[t${t}]`);
+    return `t${t}`;
+  });
 }
 
 /**
@@ -66,13 +107,17 @@ export function filterGraph(options: CompositeOptions, input: GraphInput, waterm
   const rects = layoutRects(options.layout, input.video.length, width, height);
   const paced = input.video.length === 0 ? ",realtime" : "";
   parts.push(`color=c=black:s=${width}x${height}:r=${fps}${paced}[c0]`);
+  const fit = (r: Rect) =>
+    `scale=${r.w}:${r.h}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${r.w}:${r.h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1`;
+  const tiles = followsSpeaker(options.layout, input.video.length)
+    ? speakerTiles(parts, input.video, rects, input.speaker ?? 0, fit)
+    : rects.map((r, i) => {
+        parts.push(`[0:${input.video[i]}]${fit(r)}[t${i}]`);
+        return `t${i}`;
+      });
   let canvas = "c0";
   rects.forEach((r, i) => {
-    parts.push(
-      `[0:${input.video[i]}]scale=${r.w}:${r.h}:force_original_aspect_ratio=decrease:force_divisible_by=2,` +
-        `pad=${r.w}:${r.h}:(ow-iw)/2:(oh-ih)/2:black,setsar=1[t${i}]`,
-    );
-    parts.push(`[${canvas}][t${i}]overlay=${r.x}:${r.y}:eof_action=pass:repeatlast=1[c${i + 1}]`);
+    parts.push(`[${canvas}][${tiles[i]}]overlay=${r.x}:${r.y}:eof_action=pass:repeatlast=1[c${i + 1}]`);
     canvas = `c${i + 1}`;
   });
   watermarks.forEach((w, i) => {

@@ -18,6 +18,7 @@ import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
 import { readSegmentList } from "./ffmpeg-process.js";
 import type { PortPairs } from "./ports.js";
+import { SpeakerFollower } from "./speaker-follower.js";
 import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
 import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
 
@@ -60,6 +61,8 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
   #failedRuns = 0;
   #lastExit: { code: number | null; stderr: string } = { code: 0, stderr: "" };
   #stopping: Promise<void> | undefined;
+  /** Speaker layout: the debounced active speaker, shown in the running graph without a roll. */
+  readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker(member));
 
   private constructor(o: CompositeRecorderOptions, assets: WatermarkAsset[]) {
     super();
@@ -93,6 +96,11 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
     this.#scheduleRoll();
   }
 
+  /** The room's active speaker changed (speaker layout only; debounced). */
+  speakerChanged(member: string): void {
+    if (this.#o.options.layout === "speaker" && !this.#stopping) this.#speaker.speaking(member);
+  }
+
   async openSegment(): Promise<string | undefined> {
     const open = (await this.#segmentFiles()).filter((n) => !this.#seen.has(n)).sort();
     const last = open.at(-1);
@@ -103,6 +111,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#rollTimer);
+      this.#speaker.close();
       await this.#chain;
       await this.#run?.stop();
       clearInterval(this.#pollTimer);
@@ -151,6 +160,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
       segmentSeconds: this.#o.segmentSeconds,
       ports: this.#o.ports,
       ffmpegPath: this.#o.ffmpegPath,
+      ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
     });
     this.#run = run;
     this.#o.logger.debug({ root: this.#o.root, members: run.members, startNumber }, "composite run started");

@@ -11,10 +11,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
-import { filterGraph } from "./composite-layout.js";
+import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
 import { stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
-import { flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
+import { type FfmpegProgress, flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
 
@@ -36,6 +36,10 @@ export interface CompositeRunOptions {
   ffmpegPath: string;
   /** RTMP push (rtmp-push.ts): FLV to this URL instead of mp4 segments; `onFrames` hears ffmpeg's progress. */
   rtmp?: { url: string; onFrames: (frames: number) => void };
+  /** Hears ffmpeg's progress twice a second (the recording benchmark reads its speed). */
+  onProgress?: (progress: FfmpegProgress) => void;
+  /** Speaker layout: the member whose video starts in the main tile (else the first video). */
+  speaker?: string;
 }
 
 const STOP_TIMEOUT_MS = 8000;
@@ -47,13 +51,25 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
   readonly #ingests: RtpIngest[];
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #ended: Promise<void>;
+  /** Speaker layout: the members of the video tiles' inputs, in input order, and who is in the main tile. */
+  readonly #videoMembers: (string | undefined)[];
+  /** The main tile's video in the graph as started, and as wanted now. */
+  readonly #startSpeaker: number;
+  #speaker: number;
+  /** ffmpeg builds its filter graph only once every input has a frame; a command sent earlier is dropped. */
+  #graphUp = false;
   #stderr = "";
   #stopping: Promise<void> | undefined;
 
-  private constructor(ffmpeg: ChildProcess, ingests: RtpIngest[]) {
+  private constructor(ffmpeg: ChildProcess, ingests: RtpIngest[], speaker: number) {
     super();
     this.#ffmpeg = ffmpeg;
     this.#ingests = ingests;
+    this.#videoMembers = ingests.filter((i) => i.kind === "video").map((i) => i.member);
+    this.#speaker = speaker;
+    this.#startSpeaker = speaker;
+    // A command written as ffmpeg exits must not crash the node.
+    ffmpeg.stdin?.on("error", () => undefined);
     ffmpeg.stderr?.on("data", (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString("utf8")).slice(-4000);
     });
@@ -76,10 +92,20 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
     const ingests: RtpIngest[] = [];
     try {
       for (const p of ordered) ingests.push(await RtpIngest.open(o.router, p, o.ports));
-      const args = await CompositeRun.#args(o, ingests);
-      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: ["ignore", o.rtmp ? "pipe" : "ignore", "pipe"] });
-      if (o.rtmp) watchProgress(ffmpeg.stdout, o.rtmp.onFrames);
-      const run = new CompositeRun(ffmpeg, ingests);
+      const videoMembers = ingests.filter((i) => i.kind === "video").map((i) => i.member);
+      const speaker = Math.max(0, o.speaker === undefined ? 0 : videoMembers.indexOf(o.speaker));
+      const live = followsSpeaker(o.options.layout, videoMembers.length);
+      const args = await CompositeRun.#args(o, ingests, live ? speaker : undefined);
+      // The speaker layout takes filter commands on stdin (ffmpeg's interactive `c` key), and
+      // watches progress to know when its graph is up.
+      const progress = o.rtmp || o.onProgress || live;
+      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: [live ? "pipe" : "ignore", progress ? "pipe" : "ignore", "pipe"] });
+      const run = new CompositeRun(ffmpeg, ingests, speaker);
+      watchProgress(ffmpeg.stdout, (p) => {
+        o.rtmp?.onFrames(p.frame);
+        o.onProgress?.(p);
+        if (p.frame > 0) run.#graphRunning();
+      });
       await run.#waitListening();
       for (const i of ingests) await i.start();
       for (const ms of KEYFRAME_RETRIES_MS) {
@@ -96,7 +122,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
     }
   }
 
-  static async #args(o: CompositeRunOptions, ingests: RtpIngest[]): Promise<string[]> {
+  static async #args(o: CompositeRunOptions, ingests: RtpIngest[], speaker: number | undefined): Promise<string[]> {
     const hasSdp = ingests.length > 0;
     const sdpPath = join(o.dir, `${o.stem}.sdp`);
     if (hasSdp) await writeFile(sdpPath, sdpForIngests(ingests));
@@ -107,13 +133,14 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
         video: ingests.flatMap((ing, idx) => (ing.kind === "video" ? [idx] : [])),
         audio: ingests.flatMap((ing, idx) => (ing.kind === "audio" ? [idx] : [])),
         hasSdp,
+        ...(speaker === undefined ? {} : { speaker }),
       },
       watermarks,
     );
     const { fps, videoBitrate, audioBitrate } = o.options;
     const input = [
-      ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
-      ...(o.rtmp ? PROGRESS_ARGS : []),
+      ...["-hide_banner", ...(speaker === undefined ? ["-nostdin"] : []), "-loglevel", "warning"],
+      ...(o.rtmp || o.onProgress || speaker !== undefined ? PROGRESS_ARGS : []),
       ...(hasSdp ? ["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath] : []),
       ...images.flatMap((file) => ["-loop", "1", "-i", file]),
       ...["-filter_complex", graph, "-map", "[vout]", "-map", "[aout]"],
@@ -137,6 +164,39 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
 
   get members(): number {
     return this.#ingests.length;
+  }
+
+  /** The ffmpeg process id (the benchmark reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.#ffmpeg.pid;
+  }
+
+  /**
+   * Speaker layout: puts `member`'s video in the main tile of the running graph. False when this
+   * run has no video of theirs, or does not follow the speaker.
+   */
+  showSpeaker(member: string): boolean {
+    const index = this.#videoMembers.indexOf(member);
+    const stdin = this.#ffmpeg.stdin;
+    if (index < 0 || !stdin || stdin.destroyed || this.#stopping) return false;
+    if (index !== this.#speaker) {
+      this.#speaker = index;
+      if (this.#graphUp) this.#sendSpeaker();
+    }
+    return true;
+  }
+
+  #graphRunning(): void {
+    if (this.#graphUp) return;
+    this.#graphUp = true;
+    if (this.#speaker !== this.#startSpeaker) this.#sendSpeaker();
+  }
+
+  #sendSpeaker(): void {
+    const stdin = this.#ffmpeg.stdin;
+    if (!stdin || stdin.destroyed) return;
+    // ffmpeg reads one key per 100 ms, then the rest of that line: the tiles switch within a few tenths of a second.
+    for (const command of speakerCommands(this.#videoMembers.length, this.#speaker)) stdin.write(`c${command}\n`);
   }
 
   /** One SIGINT closes the open segment properly; a second would abort mid-write, hence idempotent. */

@@ -10,11 +10,15 @@ import type { WorkerPool } from "../worker-pool.js";
 export interface ProducerRegistryEvents {
   newproducer: [room: string, producer: types.Producer];
   roomclose: [room: string];
+  /** The room's ActiveSpeakerObserver (room.ts) named a new dominant speaker (an audio producer). */
+  activespeaker: [room: string, producer: types.Producer];
 }
 
 interface RoomEntry {
   router: types.Router;
   producers: Map<string, types.Producer>;
+  /** The last dominant speaker the room's observer named, so a recording started later begins with them. */
+  speaker?: types.Producer;
 }
 
 export class ProducerRegistry extends EventEmitter<ProducerRegistryEvents> {
@@ -34,6 +38,12 @@ export class ProducerRegistry extends EventEmitter<ProducerRegistryEvents> {
     return this.#rooms.get(room)?.router;
   }
 
+  /** The room's current dominant speaker (an audio producer), if it has named one that is still live. */
+  speaker(room: string): types.Producer | undefined {
+    const speaker = this.#rooms.get(room)?.speaker;
+    return speaker && !speaker.closed ? speaker : undefined;
+  }
+
   producers(room: string): types.Producer[] {
     return [...(this.#rooms.get(room)?.producers.values() ?? [])];
   }
@@ -47,6 +57,13 @@ export class ProducerRegistry extends EventEmitter<ProducerRegistryEvents> {
       router.observer.once("close", () => {
         if (this.#rooms.get(room) === entry) this.#rooms.delete(room);
         this.emit("roomclose", room);
+      });
+      router.observer.on("newrtpobserver", (observer) => {
+        if (observer.type !== "activespeaker") return;
+        (observer as types.ActiveSpeakerObserver).on("dominantspeaker", ({ producer }) => {
+          entry.speaker = producer;
+          this.emit("activespeaker", room, producer);
+        });
       });
       router.observer.on("newtransport", (transport) => {
         transport.observer.on("newproducer", (producer) => {

@@ -22,6 +22,7 @@ import {
   type StorageConfig,
   TakeSnapshotRequest,
 } from "@parley/shared";
+import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { localSources, planExport, SOURCES_DIR } from "./export-sources.js";
@@ -76,6 +77,9 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.addProducer(producer);
       this.#producersChanged(room);
       producer.observer.once("close", () => this.#producersChanged(room));
+    });
+    registry.on("activespeaker", (room, producer) => {
+      for (const recording of this.#recordings.values()) if (recording.room === room) tellSpeaker(recording, producer);
     });
     registry.on("roomclose", (room) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
@@ -164,6 +168,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       this.#registry.producers(room),
     );
     this.#adopt(recording);
+    tellSpeaker(recording, this.#registry.speaker(room));
     this.#logger.info({ room, recording: recording.id, storage: describeStorage(storage) }, "recording started");
     const status = await recording.status();
     this.emit("event", { type: "recording.progress", room, at: Date.now(), recordingId: recording.id, state: status.state, files: [] });
@@ -410,4 +415,10 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     for (const r of capturing)
       r.spoolFull(`the recording spool has ${free} bytes free, less than SPOOL_MIN_FREE_BYTES=${this.#config.spoolMinFreeBytes}`);
   }
+}
+
+/** Passes the room's dominant speaker (an audio producer) on to a recording, by member. */
+function tellSpeaker(recording: Recording, speaker: types.Producer | undefined): void {
+  const member = speaker?.appData.member;
+  if (typeof member === "string") recording.speakerChanged(member);
 }

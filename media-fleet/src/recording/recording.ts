@@ -185,6 +185,11 @@ export class Recording extends EventEmitter<RecordingEvents> {
     return this.#data.state;
   }
 
+  /** The room's active speaker changed: a speaker-layout composite moves them to the main tile. */
+  speakerChanged(member: string): void {
+    this.#composite?.speakerChanged(member);
+  }
+
   /** Starts recording a producer; a no-op if it is already recorded or capture has ended. */
   addProducer(producer: types.Producer): Promise<void> {
     // Tracked, so stop() waits for a track that is still starting.

@@ -274,7 +274,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
     child.stderr?.on("data", (c: Buffer) => {
       stderr = (stderr + c.toString("utf8")).slice(-4000);
     });
-    watchProgress(child.stdout, onFrames);
+    watchProgress(child.stdout, (p) => onFrames(p.frame));
     const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
       child.once("exit", (code) => {
         for (const t of timers) clearTimeout(t);

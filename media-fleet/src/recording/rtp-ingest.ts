@@ -1,6 +1,6 @@
 /**
- * One producer delivered to a local ffmpeg over plain RTP, for the recorders that decode
- * (composite, snapshot): a PlainTransport sending to a port pair ffmpeg will bind, and a paused
+ * One producer delivered to a local ffmpeg over plain RTP, for every recorder (per-track, composite,
+ * snapshot, RTMP push): a PlainTransport sending to a port pair ffmpeg will bind, and a paused
  * consumer resumed only once ffmpeg listens, so the first keyframe is not sent into the void.
  * Only the producer's codec and no RTX: ffmpeg neither asks for retransmissions nor understands them.
  */

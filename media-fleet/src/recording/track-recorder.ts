@@ -1,6 +1,6 @@
 /**
- * Records one producer: a PlainTransport + paused consumer in the room's router sends RTP to an
- * ffmpeg that remuxes it (`-c copy`) into segments with its segment muxer. ffmpeg appends a line to
+ * Records one producer: an RtpIngest (PlainTransport + paused consumer in the room's router) sends
+ * RTP to an ffmpeg that remuxes it (`-c copy`) into segments with its segment muxer. ffmpeg appends a line to
  * its segment list as each segment closes; those become `segment` events (the file is complete and
  * may be uploaded). One ffmpeg per track for the whole recording, so no packet falls between two
  * processes at a segment boundary. Video segments can only start on a keyframe, so the recorder asks
@@ -11,9 +11,10 @@ import { EventEmitter } from "node:events";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
-import { codecName, containerFor, sdpFor } from "./container.js";
+import { codecName, containerFor } from "./container.js";
 import { readSegmentList, stopGracefully } from "./ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "./ports.js";
+import type { PortPairs } from "./ports.js";
+import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 
 export interface TrackInfo {
   producerId: string;
@@ -41,10 +42,7 @@ const LIST_POLL_MS = 300;
 export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   readonly info: TrackInfo;
   readonly #root: string;
-  readonly #transport: types.PlainTransport;
-  readonly #consumer: types.Consumer;
-  readonly #ports: PortPairs;
-  readonly #port: number;
+  readonly #ingest: RtpIngest;
   readonly #ffmpeg: ChildProcess;
   readonly #seen = new Set<string>();
   readonly #segmentMs: number;
@@ -54,20 +52,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   #ended: Promise<void>;
   #stopping: Promise<void> | undefined;
 
-  private constructor(
-    info: TrackInfo,
-    root: string,
-    parts: { transport: types.PlainTransport; consumer: types.Consumer; ports: PortPairs; port: number; ffmpeg: ChildProcess },
-    segmentSeconds: number,
-  ) {
+  private constructor(info: TrackInfo, root: string, ingest: RtpIngest, ffmpeg: ChildProcess, segmentSeconds: number) {
     super();
     this.info = info;
     this.#root = root;
-    this.#transport = parts.transport;
-    this.#consumer = parts.consumer;
-    this.#ports = parts.ports;
-    this.#port = parts.port;
-    this.#ffmpeg = parts.ffmpeg;
+    this.#ingest = ingest;
+    this.#ffmpeg = ffmpeg;
     this.#segmentMs = segmentSeconds * 1000;
     this.#ffmpeg.stderr?.on("data", (chunk: Buffer) => {
       // Keep the tail only: enough to explain an exit.
@@ -79,7 +69,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       });
     });
     // The producer (or its room) going away ends the track; what was written is kept.
-    this.#consumer.observer.once("close", () => void this.stop());
+    ingest.consumer.observer.once("close", () => void this.stop());
     this.#pollTimer = setInterval(() => void this.#readList(), LIST_POLL_MS);
     this.#pollTimer.unref();
   }
@@ -104,25 +94,10 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const info: TrackInfo = { ...options.info, codec: codecName(mime), ext: container.ext };
     const dir = join(options.root, info.dir);
     await mkdir(dir, { recursive: true });
-    const port = options.ports.take();
-    const transport = await router.createPlainTransport({
-      listenInfo: { protocol: "udp", ip: "127.0.0.1" },
-      rtcpMux: false,
-      comedia: false,
-      appData: { recording: true },
-    });
+    const ingest = await RtpIngest.open(router, producer, options.ports);
     try {
-      await transport.connect({ ip: "127.0.0.1", port, rtcpPort: port + 1 });
-      // Only this codec, no RTX: ffmpeg neither asks for retransmissions nor understands them.
-      const codecs = (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === mime.toLowerCase());
-      const consumer = await transport.consume({
-        producerId: producer.id,
-        rtpCapabilities: { codecs, headerExtensions: [] },
-        paused: true,
-      });
-      const codec = consumer.rtpParameters.codecs[0]!;
       const sdpPath = join(dir, `${info.stem}.sdp`);
-      await writeFile(sdpPath, sdpFor(producer.kind, codec, port));
+      await writeFile(sdpPath, sdpForIngests([ingest]));
       const ffmpeg = spawn(
         options.ffmpegPath,
         [
@@ -135,23 +110,14 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
-      const recorder = new TrackRecorder(
-        info,
-        options.root,
-        { transport, consumer, ports: options.ports, port, ffmpeg },
-        options.segmentSeconds,
-      );
+      const recorder = new TrackRecorder(info, options.root, ingest, ffmpeg, options.segmentSeconds);
       await recorder.#waitListening();
-      await consumer.resume();
+      await ingest.start();
       info.startedAt = Date.now();
-      if (consumer.kind === "video") {
-        await consumer.requestKeyFrame().catch(() => undefined);
-        recorder.#armKeyframes();
-      }
+      if (ingest.kind === "video") recorder.#armKeyframes();
       return recorder;
     } catch (error) {
-      transport.close();
-      options.ports.release(port);
+      ingest.close();
       throw error;
     }
   }
@@ -181,8 +147,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   async #finish(code: number | null): Promise<void> {
     clearInterval(this.#pollTimer);
     clearTimeout(this.#keyframeTimer);
-    if (!this.#transport.closed) this.#transport.close();
-    this.#ports.release(this.#port);
+    this.#ingest.close();
     await this.#readList();
     // A segment ffmpeg never listed (it was killed) still holds everything up to its tail.
     for (const name of (await this.#segmentFiles()).sort()) if (!this.#seen.has(name)) this.#announce(name);
@@ -216,7 +181,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       if (this.#ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited at start: ${this.#stderr.trim().slice(-500)}`);
-      if (boundUdpPorts().has(this.#port)) return;
+      if (this.#ingest.listening()) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error("ffmpeg did not open its RTP port within 5 s");
@@ -233,8 +198,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const at = startedAt + boundary * this.#segmentMs + 150;
       this.#keyframeTimer = setTimeout(
         () => {
-          void this.#consumer.requestKeyFrame().catch(() => undefined);
-          setTimeout(() => void this.#consumer.requestKeyFrame().catch(() => undefined), 500).unref();
+          this.#ingest.keyframe();
+          setTimeout(() => this.#ingest.keyframe(), 500).unref();
           boundary++;
           schedule();
         },

@@ -25,7 +25,8 @@ export interface CpuFigures {
   machinePercent: number;
 }
 
-function machineTimes(): { busy: number; total: number } {
+/** Busy and total CPU milliseconds over all cores since boot. */
+export function machineTimes(): { busy: number; total: number } {
   let busy = 0;
   let total = 0;
   for (const cpu of os.cpus()) {

@@ -2,9 +2,9 @@
  * The media benchmark proper (imported by ../media.ts once MEDIASOUP_WORKER_BIN is set).
  * `--only=join` or `--only=forwarding` runs one half. A benchmark informs; it never fails on figures.
  */
-import { writeSync } from "node:fs";
 import os from "node:os";
 import { version as MEDIASOUP_VERSION } from "mediasoup";
+import { runBenchmark } from "../run.js";
 import { round } from "../stats.js";
 import { type ForwardingSettings, measureForwarding } from "./forwarding.js";
 import { type JoinSettings, measureJoins } from "./join.js";
@@ -37,7 +37,7 @@ const DEADLINE_MS = 420_000;
 
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
-async function main(): Promise<void> {
+async function main(): Promise<unknown> {
   const startedAt = performance.now();
   const loadAverageAtStart = os.loadavg();
   const joins = only === "forwarding" ? null : await measureJoins(JOIN);
@@ -111,27 +111,7 @@ async function main(): Promise<void> {
     },
     seconds: round((performance.now() - startedAt) / 1000, 1),
   };
-  const fd = Number(process.env.PARLEY_BENCH_RESULT_FD ?? 1);
-  writeSync(fd, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
 }
 
-if (!process.env.MEDIASOUP_WORKER_BIN) {
-  console.error("run this through test/bench/media.ts (npm run bench:media), which sets MEDIASOUP_WORKER_BIN");
-  process.exit(1);
-}
-
-const deadline = setTimeout(() => {
-  console.error(`benchmark did not finish within ${DEADLINE_MS / 1000} s; giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-try {
-  await main();
-} catch (err) {
-  console.error(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exitCode = 1;
-}
-// Exit explicitly: @roamhq/wrtc 0.10 segfaults during Node's natural teardown once a video source
-// track has existed. Everything was closed above and the result written synchronously.
-process.exit();
+await runBenchmark({ launcher: "test/bench/media.ts (npm run bench:media)", deadlineMs: DEADLINE_MS, main });
