@@ -50,6 +50,25 @@ export async function ffprobe(path: string): Promise<{ codec: string; duration: 
   return { codec: json.streams[0]?.codec_name ?? "", duration: Number(json.format.duration ?? Number.NaN) };
 }
 
+/**
+ * Seconds of media a player gets out of a file, from its packets' timestamps: a segment cut by a
+ * crash has no duration in its header, but what was written still plays. 0 when nothing decodes.
+ */
+export async function playableSeconds(path: string): Promise<number> {
+  const { stdout } = await run("ffprobe", ["-v", "error", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", path]).catch(
+    () => ({ stdout: "" }),
+  );
+  const packets = stdout
+    .trim()
+    .split("\n")
+    .map((line) => line.split(",").map(Number))
+    .filter(([pts]) => pts !== undefined && Number.isFinite(pts));
+  if (packets.length === 0) return 0;
+  const [first] = packets[0] as [number];
+  const [last, lastDuration] = packets.at(-1) as [number, number];
+  return last + (Number.isFinite(lastDuration) ? lastDuration : 0) - first;
+}
+
 /** The first video and audio stream of a file (codec, size) and its duration, as ffprobe reads them. */
 export async function probeMedia(
   path: string,

@@ -104,7 +104,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
           ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
           ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath],
           ...["-map", "0:0", "-c", "copy", "-f", "segment", "-segment_time", String(options.segmentSeconds)],
-          ...["-segment_format", container.format, "-reset_timestamps", "1"],
+          ...["-segment_format", container.format, "-segment_format_options", container.flushOptions, "-reset_timestamps", "1"],
           ...["-segment_list", join(dir, `${info.stem}.list`), "-segment_list_type", "csv"],
           join(dir, `${info.stem}-%05d.${container.ext}`),
         ],
