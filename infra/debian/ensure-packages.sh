@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# ensure-packages.sh — installs the Debian packages the test suites run for real, when missing.
+# `npm test` runs it first (pretest) and `.ci/run` too, so `npm ci && npm test` works on a fresh
+# machine. Not root, or no apt-get: it lists what is missing and leaves it to you (the tests that
+# need a missing part then fail saying why).
+#   nftables                          the e2e drop test cuts one client's media for real
+#   chromium                          the demo page and console browser tests (/usr/bin/chromium)
+#   ffmpeg fonts-dejavu-core          recording, composites and their text watermarks
+#   radosgw ceph-mon ceph-osd curl    a real S3 server (Ceph RGW) for the S3 recording tests
+#   nginx-light libnginx-mod-rtmp     a real RTMP server for the RTMP push tests (+ iproute2 for ss)
+#   redis-server                      the upload queue in Redis (REDIS_URL); the tests start their own
+set -euo pipefail
+PACKAGES="nftables chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+
+need=""
+for pkg in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
+done
+[ -z "$need" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "ensure-packages: missing Debian packages:$need" >&2
+  echo "ensure-packages: install them with: sudo apt-get install -y --no-install-recommends$need" >&2
+  exit 0
+fi
+echo "ensure-packages: installing$need" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >&2
