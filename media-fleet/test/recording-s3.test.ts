@@ -149,7 +149,8 @@ describe("per-track recording to S3 (Ceph RGW)", () => {
     await sleep(4000);
     const stopped = (await node.call("POST", `${R}/recordings/rec-s3-outage/stop`, ROOM, {})).json as RecordingStatus;
     expect(stopped.state).toBe("uploading");
-    expect(await rec.wait(isEvent("recording.failed", "rec-s3-outage"), "outage event")).toMatchObject({
+    // an upload in flight when RGW stopped can hang until the client's 20 s inactivity timeout
+    expect(await rec.wait(isEvent("recording.failed", "rec-s3-outage"), "outage event", 45_000)).toMatchObject({
       code: "STORAGE_UNAVAILABLE",
       fatal: false,
     });
@@ -184,7 +185,7 @@ describe("per-track recording to S3 (Ceph RGW)", () => {
     );
     expect(done.error).toBeUndefined();
     expect(existsSync(join(spool, "rec-s3-outage"))).toBe(false);
-  });
+  }, 120_000);
 
   it("exports a recording whose files are only in S3: downloads them into the spool, mixes, stores the export, cleans up", async () => {
     const rec = recordingEvents(node);

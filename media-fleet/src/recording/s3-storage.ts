@@ -49,7 +49,9 @@ export class S3Store implements Storage {
       responseChecksumValidation: "WHEN_REQUIRED",
       // The upload queue retries with its own backoff; the SDK's retries would only hide an outage.
       maxAttempts: 1,
-      requestHandler: { connectionTimeout: 3000, requestTimeout: 60_000 },
+      // requestTimeout is socket inactivity: a server that stops answering mid-request (an RGW shutting
+      // down) is an outage after 20 s, not after a minute of silence with the segment still pending.
+      requestHandler: { connectionTimeout: 3000, requestTimeout: 20_000 },
     });
   }
 
