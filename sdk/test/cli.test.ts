@@ -232,6 +232,27 @@ describe("parley rooms", () => {
   });
 });
 
+describe("PARLEY_TOKEN", () => {
+  it("an admin access token stands in for the AppSecret; one for another room is refused with the edge's code", async () => {
+    const appEnv = await ownApp();
+    const mint = async (room: string) =>
+      (await parley(["token", "--room", room, "--user", "ops", "--grant", "admin"], { cwd: bare, env: appEnv })).stdout.trim();
+    const userToken = (await parley(["token", "--room", "desk", "--user", "ivy"], { cwd: bare, env: appEnv })).stdout.trim();
+    const { member } = await SignalMember.join(edge.url, "desk", userToken);
+    // no AppKey/AppSecret anywhere: only the token
+    const tokenEnv = { ...env, PARLEY_TOKEN: await mint("*") };
+    const list = await parley(["rooms", "list", "--json"], { cwd: bare, env: tokenEnv });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).rooms).toEqual([expect.objectContaining({ room: "desk", members: 1 })]);
+    const roomOnly = { ...env, PARLEY_TOKEN: await mint("desk") };
+    const refused = await parley(["rooms", "list"], { cwd: bare, env: roomOnly });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("TOKEN_WRONG_ROOM");
+    expect((await parley(["rooms", "show", "desk"], { cwd: bare, env: roomOnly })).stdout).toContain("ivy");
+    member.close();
+  });
+});
+
 describe("parley calls", () => {
   it("lists calls by room and shows one; an unknown call exits 1, a malformed id 2", async () => {
     const appEnv = await ownApp();
