@@ -1,9 +1,9 @@
 /**
  * What an export reads: the audio segments of a finished per-track recording, in order per track,
- * with each track's offset on the recording's timeline. NAS copies are read where they are (checked
- * against the size and SHA-256 first); S3
- * objects are downloaded first into a folder of the export's spool folder (verified against the
- * journaled size and SHA-256), which the caller removes once the export is made.
+ * with each track's offset on the recording's timeline, from memory or from its manifest. NAS copies
+ * are read where they are, once checked against their size and SHA-256; S3 objects are downloaded
+ * first into a folder of the export's spool folder (verified the same way), which the caller
+ * removes once the export is made.
  */
 import { join } from "node:path";
 import { type ExportRequest, ParleyError, type RecordingFile, type ResolvedStorage } from "@parley/shared";
