@@ -10,40 +10,28 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { RecordingManifest, type RecordingStatus } from "@parley/shared";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTestNode, type TestNode, waitFor } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestNode, type TestNode } from "./helpers.js";
 import { ffprobe, isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
+import { RgwBucket } from "./rgw-bucket.js";
 
 const run = promisify(execFile);
 const ROOM = "ak_test:manifest-room";
 const R = `/rooms/${encodeURIComponent(ROOM)}`;
 const BUCKET = "parley-recordings";
-const rgw = inject("rgw");
 
 let nas: string;
-let s3: S3Client;
+let bucket: RgwBucket;
 let first: TestNode | undefined;
 let second: TestNode | undefined;
 const publishers: Publisher[] = [];
 /** Seconds of m_alice's audio in each source recording, as stored. */
 const recorded = { nas: 0, s3: 0 };
 
-function s3Storage() {
-  if ("unavailable" in rgw) throw new Error(rgw.unavailable);
-  return {
-    kind: "s3",
-    endpoint: rgw.endpoint,
-    region: "us-east-1",
-    bucket: BUCKET,
-    prefix: "manifest-tests/",
-    accessKeyId: rgw.env.S3_KEY,
-    secretAccessKey: rgw.env.S3_SECRET,
-    forcePathStyle: true,
-  } as const;
-}
+const s3Storage = () => bucket.storage("manifest-tests/");
 
 const nodeEnv = async (name: string, minPort: number) => ({
   SPOOL_DIR: await tempDir(`${name}-spool`),
@@ -54,37 +42,10 @@ const nodeEnv = async (name: string, minPort: number) => ({
   RECORDING_MAX_PORT: String(minPort + 49),
 });
 
-async function s3Object(key: string): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from(await object.Body!.transformToByteArray());
-}
+const s3Object = (key: string) => bucket.get(key);
 
 beforeAll(async () => {
-  const config = s3Storage();
-  s3 = new S3Client({
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-  });
-  const ok = () => true;
-  await waitFor(
-    () =>
-      fetch(config.endpoint).then(
-        (r) => (r.ok ? true : undefined),
-        () => undefined,
-      ),
-    "Ceph RGW",
-    90_000,
-  );
-  await waitFor(
-    () =>
-      s3
-        .send(new CreateBucketCommand({ Bucket: BUCKET }))
-        .then(ok, (e: Error) => (e.name === "BucketAlreadyOwnedByYou" ? true : undefined)),
-    "bucket",
-    30_000,
-  );
+  bucket = await RgwBucket.open(BUCKET);
   nas = await tempDir("manifest-nas");
   first = await startTestNode({ rtcBasePort: 22200, env: await nodeEnv("manifest-first", 42000) });
 }, 120_000);
@@ -92,7 +53,7 @@ afterAll(async () => {
   for (const p of publishers) p.close();
   await first?.stop();
   await second?.stop();
-  s3?.destroy();
+  bucket?.close();
 });
 
 /** Exports `source` on the second node and waits until the export is available. */
@@ -150,7 +111,7 @@ describe("exports from a recording's manifest, after the node that made it is go
     const s3Status = (await node.call("GET", `${R}/recordings/rec-man-s3`, ROOM)).json as RecordingStatus;
     const key = `manifest-tests/${ROOM}/rec-man-s3/manifest.json`;
     const body = await s3Object(key);
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    const head = await bucket.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.Metadata?.sha256).toBe(createHash("sha256").update(body).digest("hex"));
     const s3Manifest = RecordingManifest.parse(JSON.parse(body.toString("utf8")));
     expect(s3Manifest.files.map((f) => f.location)).toEqual(s3Status.files.map((f) => f.location));
