@@ -16,7 +16,8 @@ export class RgwBucket {
     this.name = name;
     this.#endpoint = endpoint;
     this.#credentials = credentials;
-    this.client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials });
+    // A copy: the SDK marks the credentials object it is given (`$source`).
+    this.client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { ...credentials } });
   }
 
   /** Waits for RGW (it starts in the background with the run) and creates the bucket. */
@@ -53,7 +54,8 @@ export class RgwBucket {
       region: "us-east-1",
       bucket: this.name,
       prefix,
-      ...this.#credentials,
+      accessKeyId: this.#credentials.accessKeyId,
+      secretAccessKey: this.#credentials.secretAccessKey,
       forcePathStyle: true,
     } as const;
   }
