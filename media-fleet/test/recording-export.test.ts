@@ -183,7 +183,10 @@ describe("recording exports", () => {
     expect((await ask({ exportId: "exp-bad-4", kind: "mixed-audio", member: "m_bob", format: "wav" })).code).toBe("INVALID_REQUEST");
     expect((await ask({ exportId: "../x", kind: "mixed-audio", format: "wav" })).code).toBe("INVALID_REQUEST");
     expect((await ask({ exportId: "exp-bad-5", kind: "member-audio", member: "m_carol", format: "aac" })).code).toBe("MEMBER_NOT_FOUND");
-    expect((await ask({ exportId: "exp-bad-6", kind: "mixed-audio", format: "wav" }, "rec-nope")).code).toBe("RECORDING_NOT_FOUND");
+    // Not in memory: the node looks for its manifest in storage (recording-manifest.test.ts).
+    expect((await ask({ exportId: "exp-bad-6", kind: "mixed-audio", format: "wav" }, "rec-nope")).code).toBe(
+      "RECORDING_MANIFEST_NOT_FOUND",
+    );
     // An export is not a per-track recording: no exports of exports.
     expect((await ask({ exportId: "exp-bad-7", kind: "mixed-audio", format: "wav" }, "exp-mix-wav")).message).toContain("per-track");
   });

@@ -3,9 +3,9 @@
  * "uploading", retried with backoff), and a new service over the same spool finishes the uploads.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RecordingStatus } from "@parley/shared";
+import { RecordingManifest, type RecordingStatus } from "@parley/shared";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
 import { isEvent, recordingEvents, sha256, sleep, tempDir } from "./recording-helpers.js";
@@ -85,6 +85,9 @@ describe("uploads survive storage outages and node restarts", () => {
       expect(f.status).toBe("uploaded");
       expect(await sha256(join(target, ROOM, "rec-restart", f.file))).toBe(f.sha256);
     }
+    // The restarted node also stored the manifest (made from the journal) before saying "available".
+    const manifest = RecordingManifest.parse(JSON.parse(await readFile(join(target, ROOM, "rec-restart", "manifest.json"), "utf8")));
+    expect(manifest.files.map((f) => [f.file, f.sha256])).toEqual(done.files.map((f) => [f.file, f.sha256]));
     expect(existsSync(join(spool, "rec-restart"))).toBe(false);
   });
 });

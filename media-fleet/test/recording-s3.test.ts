@@ -10,12 +10,12 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { RecordingStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
 import { ffprobe, isEvent, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
+import { RgwBucket } from "./rgw-bucket.js";
 
 const run = promisify(execFile);
 const ROOM = "ak_test:s3-room";
@@ -25,21 +25,11 @@ const rgw = inject("rgw");
 
 let node: TestNode;
 let spool: string;
-let s3: S3Client;
+let bucket: RgwBucket;
 const publishers: Publisher[] = [];
 
 function storage() {
-  if ("unavailable" in rgw) throw new Error(rgw.unavailable);
-  return {
-    kind: "s3",
-    endpoint: rgw.endpoint,
-    region: "us-east-1",
-    bucket: BUCKET,
-    prefix: "tests/",
-    accessKeyId: rgw.env.S3_KEY,
-    secretAccessKey: rgw.env.S3_SECRET,
-    forcePathStyle: true,
-  } as const;
+  return bucket.storage("tests/");
 }
 
 async function rgwCtl(command: "rgw-stop" | "rgw-start"): Promise<void> {
@@ -47,38 +37,10 @@ async function rgwCtl(command: "rgw-stop" | "rgw-start"): Promise<void> {
   await run(rgw.script, [command, rgw.dir], { env: { ...process.env, ...rgw.env } });
 }
 
-async function download(key: string): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from(await object.Body!.transformToByteArray());
-}
+const download = (key: string) => bucket.get(key);
 
 beforeAll(async () => {
-  const config = storage();
-  s3 = new S3Client({
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-  });
-  // RGW starts in the background with the run; wait for it here.
-  await waitFor(
-    () =>
-      fetch(config.endpoint).then(
-        (r) => (r.ok ? true : undefined),
-        () => undefined,
-      ),
-    "Ceph RGW",
-    90_000,
-  );
-  await waitFor(
-    () =>
-      s3.send(new CreateBucketCommand({ Bucket: BUCKET })).then(
-        () => true,
-        (e: Error) => (e.name === "BucketAlreadyOwnedByYou" ? true : undefined),
-      ),
-    "bucket",
-    30_000,
-  );
+  bucket = await RgwBucket.open(BUCKET);
   spool = await tempDir("spool-s3");
   node = await startTestNode({
     rtcBasePort: 21700,
@@ -96,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of publishers) p.close();
   await node?.stop();
-  s3?.destroy();
+  bucket?.close();
 });
 
 async function verifyInBucket(status: RecordingStatus): Promise<number> {

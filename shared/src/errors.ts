@@ -64,6 +64,10 @@ export const ERROR_STATUS = {
   WATERMARK_UNREADABLE: 422,
   /** A snapshot named no producer with video in the room, or none arrived in time. */
   SNAPSHOT_FAILED: 422,
+  /** An export of a recording this node no longer holds in memory found no manifest in its storage (recording-manifest.ts). */
+  RECORDING_MANIFEST_NOT_FOUND: 404,
+  /** The manifest is there but cannot be read: too large, not JSON, not a manifest of this recording. */
+  RECORDING_MANIFEST_INVALID: 422,
   // RTMP push (shared/src/room-rtmp.ts)
   RTMP_PUSH_NOT_FOUND: 404,
   RTMP_PUSHES_FULL: 409,

@@ -11,6 +11,7 @@ export * from "./limits.js";
 export * from "./media.js";
 export * from "./recording.js";
 export * from "./recording-export.js";
+export * from "./recording-manifest.js";
 export * from "./recording-rtmp.js";
 export * from "./recording-settings.js";
 export * from "./room-recording.js";

@@ -8,6 +8,9 @@
  * - `member-audio`: the same for one member (`member` required).
  * - `quality-split`: one 8 kHz mono G.711 file per member (`pcma` = A-law, `pcmu` = µ-law) in a WAV
  *   container (self-describing: codec, rate and channels in the header, plays anywhere).
+ *
+ * A node that no longer holds the source in memory (it restarted, or the room moved to another node)
+ * reads the recording's manifest from `source.storage` instead.
  */
 import { z } from "zod";
 import { MemberTag } from "./control.js";
@@ -48,6 +51,11 @@ export const ExportRequest = z
     format: z.enum(EXPORT_FORMATS),
     /** Where the export goes; the source recording's storage when omitted. */
     storage: StorageConfig.optional(),
+    /**
+     * Where the source recording is stored (the node's own storage when omitted): a node that no
+     * longer holds it in memory reads its manifest (recording-manifest.ts) from there.
+     */
+    source: z.object({ storage: StorageConfig }).strict().optional(),
   })
   .strict()
   .superRefine(checkExportCombination);

@@ -1,9 +1,14 @@
 /**
  * An app's own S3 storage on the real stack: recordings go to its bucket on a real Ceph RGW
  * (media-fleet/test/rgw.setup.ts; PARLEY_S3 must not be off), and the edge — which has no S3_*
- * bindings of its own here — presigns download links with the app's sealed settings.
+ * bindings of its own here — presigns download links with the app's sealed settings. Once the node
+ * that recorded is replaced, the edge sends the export, with the app's storage, to the new node.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appApi, type Stack, startStack, waitFor } from "./stack.js";
@@ -11,6 +16,8 @@ import { appApi, type Stack, startStack, waitFor } from "./stack.js";
 const rgw = inject("rgw");
 const BUCKET = "parley-app-e2e";
 let stack: Stack;
+/** The recording the first test makes, exported by the second. */
+let recordingId = "";
 
 function rgwSettings() {
   if ("unavailable" in rgw) throw new Error(`this suite needs Ceph RGW: ${rgw.unavailable}`);
@@ -94,5 +101,35 @@ describe("per-app S3 recording settings", () => {
     const first = links.json.files[0]?.url as string;
     expect((await fetch(first.replace("X-Amz-Expires=300", "X-Amz-Expires=301"))).status).toBe(403);
     await alice.stop();
+    recordingId = started.json.id;
+  });
+
+  it("exports that recording after its node is gone: another node reads its manifest from the app's bucket", async () => {
+    const before = stack.nodeId;
+    await stack.replaceNode();
+    const exported = await api<{ id: string }>("POST", `/v1/recordings/${recordingId}/exports`, { kind: "mixed-audio", format: "wav" });
+    expect(exported.status, exported.text).toBe(201);
+    let info: Info = { status: "", storage: "", files: [] };
+    await waitFor(
+      async () => {
+        info = (await api<typeof info>("GET", `/v1/recordings/${exported.json.id}`)).json;
+        return info.status === "available" || info.status === "failed";
+      },
+      "the export",
+      60_000,
+      500,
+    );
+    expect(info).toMatchObject({ status: "available", storage: "s3" });
+    const links = await api<{ files: { file: string; url: string }[] }>("GET", `/v1/recordings/${exported.json.id}/url`);
+    expect(links.json.files.map((f) => f.file)).toEqual(["mixed/room-audio-00000.wav"]);
+    const file = path.join(os.tmpdir(), `parley-e2e-export-${exported.json.id}.wav`);
+    await writeFile(file, Buffer.from(await (await fetch(links.json.files[0]?.url as string)).arrayBuffer()));
+    const probe = JSON.parse(
+      execFileSync("ffprobe", ["-v", "error", "-show_streams", "-show_format", "-of", "json", file], { encoding: "utf8" }),
+    );
+    await rm(file, { force: true });
+    expect(probe.streams[0]).toMatchObject({ codec_name: "pcm_s16le", sample_rate: "48000", channels: 2 });
+    expect(Number(probe.format.duration)).toBeGreaterThan(3);
+    console.log("export after node replacement", JSON.stringify({ from: before, on: stack.nodeId, duration: probe.format.duration }));
   });
 });

@@ -19,12 +19,18 @@ export interface Stack {
   edge: RunningEdge;
   /** The node's spool and NAS folders live here (removed on stop). */
   dataDir: string;
-  node: MediaNodeService;
-  nodeId: string;
+  /** The current media node (see replaceNode). */
+  readonly node: MediaNodeService;
+  readonly nodeId: string;
   app: { appKey: string; appSecret: string };
   token(room: string, user: string, grants?: Record<string, boolean>): Promise<string>;
   /** A bot that joins and (optionally) publishes synthetic camera and microphone. */
   bot(room: string, user: string, options?: BotOptions): Promise<Bot>;
+  /**
+   * Shuts the media node down and starts another (new id, fresh spool, same NAS folder): what a
+   * node lost for good looks like, with nothing of its memory left.
+   */
+  replaceNode(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,12 +55,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startStack(options: { nodeId?: string } = {}): Promise<Stack> {
-  const edge = await startEdge({ state: "temp", logLevel: "error" });
-  const nodeId = options.nodeId ?? `e2e-${process.pid}`;
+/** A media node registered with `edge`, over `spool`, writing NAS recordings under `<dataDir>/recordings`. */
+async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spool: string): Promise<MediaNodeService> {
   const controlPort = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
-  await mkdir(path.join(dataDir, "recordings"));
   // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
   const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
   const config = loadConfig({
@@ -71,13 +74,29 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
     DRAIN_GRACE_MS: "0",
     LOG_LEVEL: "warn",
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
-    SPOOL_DIR: path.join(dataDir, "spool"),
+    SPOOL_DIR: spool,
     NAS_PATH: path.join(dataDir, "recordings"),
     RECORDING_STORAGE: "nas",
   });
+  return startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+}
+
+async function nodeUp(edge: RunningEdge, nodeId: string): Promise<void> {
+  await waitFor(async () => {
+    const res = await fetch(`${edge.url}/v1/fleet/nodes`, { headers: { authorization: `Bearer ${edge.operatorKey}` } });
+    const { nodes } = (await res.json()) as { nodes: { node: string; status: string }[] };
+    return nodes.some((n) => n.node === nodeId && n.status === "up");
+  }, `media node ${nodeId} to register with the edge`);
+}
+
+export async function startStack(options: { nodeId?: string } = {}): Promise<Stack> {
+  const edge = await startEdge({ state: "temp", logLevel: "error" });
+  let nodeId = options.nodeId ?? `e2e-${process.pid}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
+  await mkdir(path.join(dataDir, "recordings"));
   let node: MediaNodeService;
   try {
-    node = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+    node = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool"));
   } catch (err) {
     await edge.stop(); // do not leak a running edge (workerd) when the node cannot start
     await rm(dataDir, { recursive: true, force: true });
@@ -86,11 +105,7 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   const apps = new AppsClient(edge.url, edge.operatorKey);
   // named as `npm start`'s dev app, so the demo page's dev token endpoint mints for it too
   const created = await apps.create({ name: DEV_APP_NAME });
-  await waitFor(async () => {
-    const res = await fetch(`${edge.url}/v1/fleet/nodes`, { headers: { authorization: `Bearer ${edge.operatorKey}` } });
-    const { nodes } = (await res.json()) as { nodes: { node: string; status: string }[] };
-    return nodes.some((n) => n.node === nodeId && n.status === "up");
-  }, "the media node to register with the edge");
+  await nodeUp(edge, nodeId);
 
   const rtc = useNodeWebRTC();
   const app = { appKey: created.appKey, appSecret: created.appSecret };
@@ -99,10 +114,20 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   return {
     edge,
     dataDir,
-    node,
-    nodeId,
+    get node() {
+      return node;
+    },
+    get nodeId() {
+      return nodeId;
+    },
     app,
     token,
+    async replaceNode() {
+      await node.shutdown(0);
+      nodeId = `${nodeId}-next`;
+      node = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`));
+      await nodeUp(edge, nodeId);
+    },
     async bot(roomName, user, botOptions = {}) {
       const room = await Room.connect(edge.url, roomName, await token(roomName, user), { ...rtc, ...botOptions });
       const sources: { stop(): void }[] = [];

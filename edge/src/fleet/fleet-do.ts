@@ -57,9 +57,9 @@ export class FleetDO extends DurableObject<Env> {
       .map((row) => toView(row, now));
   }
 
-  /** The least-loaded node that is up; null when there is none. */
-  place(now = Date.now()): Placement | null {
-    const candidates = this.nodes(now).filter((n) => n.status === "up" && n.workers > 0);
+  /** The least-loaded node that is up, other than `except` (e.g. one that just failed to answer); null when there is none. */
+  place(except?: string, now = Date.now()): Placement | null {
+    const candidates = this.nodes(now).filter((n) => n.status === "up" && n.workers > 0 && n.node !== except);
     candidates.sort((a, b) => loadScore(a) - loadScore(b) || a.node.localeCompare(b.node));
     const best = candidates[0];
     return best ? { node: best.node, controlUrl: best.controlUrl } : null;

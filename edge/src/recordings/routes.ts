@@ -159,7 +159,7 @@ recordingRoutes.openapi(
       path: "/{id}/exports",
       summary: "Export audio from a finished per-track recording",
       description:
-        "mixed-audio (wav or aac): everyone's audio mixed on the recording's timeline; member-audio: one member's; quality-split (pcma or pcmu): one 8 kHz mono G.711 file per member. The export is a new recording (mode `export`): poll it with GET /v1/recordings/{id} and download it with /url.",
+        "mixed-audio (wav or aac): everyone's audio mixed on the recording's timeline; member-audio: one member's; quality-split (pcma or pcmu): one 8 kHz mono G.711 file per member. The export is a new recording (mode `export`): poll it with GET /v1/recordings/{id} and download it with /url. Any available recording can be exported: when the node that recorded it is gone, another node of the region reads the recording's manifest from its storage.",
       request: { params: IdParams, body: jsonBody(ExportRoomRecordingRequest) },
       responses: {
         201: json(RecordingStatusResponseSchema, "the export's id and status"),
@@ -170,6 +170,9 @@ recordingRoutes.openapi(
           "RECORDING_NOT_FOUND",
           "MEMBER_NOT_FOUND",
           "RECORDING_FILE_NOT_FOUND",
+          "RECORDING_MANIFEST_NOT_FOUND",
+          "RECORDING_MANIFEST_INVALID",
+          "STORAGE_UNAVAILABLE",
           "NODE_UNAVAILABLE",
         ),
       },
@@ -178,7 +181,8 @@ recordingRoutes.openapi(
   async (c) => {
     const appKey = c.get("app").appKey;
     const source = await new RecordingStore(c.env.DB).get(appKey, c.req.valid("param").id);
-    const status = unwrap(await roomStub(c.env, appKey, source.room).exportRecording(source.id, source.node, c.req.valid("json")));
+    const { id, node, settingsVersion } = source;
+    const status = unwrap(await roomStub(c.env, appKey, source.room).exportRecording({ id, node, settingsVersion }, c.req.valid("json")));
     return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
   },
 );

@@ -191,6 +191,20 @@ export class MediaRelay {
     return new NodeControl({ node, controlUrl: found.controlUrl, room: this.#roomId(), secret: fleetSecret });
   }
 
+  /**
+   * Nodes for work any node can do from storage (exports): `preferred` first while it is up, then
+   * the region's least-loaded live node. Empty when no node is up.
+   */
+  async controlsFor(preferred: string): Promise<NodeControl[]> {
+    const { fleetSecret, defaultRegion } = config(this.#env);
+    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
+    const fleet = fleetStub(this.#env, defaultRegion);
+    const up = (await fleet.nodes()).find((n) => n.node === preferred && n.status === "up");
+    const placed = await fleet.place(preferred);
+    const nodes = [up, placed].filter((n) => n !== null && n !== undefined);
+    return nodes.map((n) => new NodeControl({ node: n.node, controlUrl: n.controlUrl, room: this.#roomId(), secret: fleetSecret }));
+  }
+
   /** Members are gone from the room: close what they had open on the node. */
   async membersGone(members: string[], roomEmpty: boolean): Promise<void> {
     if (roomEmpty) {

@@ -240,8 +240,11 @@ export class RoomDO extends DurableObject<Env> {
     return this.#indexed(() => this.#recordings.snapshot(member));
   }
 
-  exportRecording(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
-    return this.#indexed(() => this.#recordings.export(sourceId, node, request));
+  exportRecording(
+    source: { id: string; node: string; settingsVersion: number | null },
+    request: ExportRoomRecordingRequest,
+  ): Promise<RpcResult<RecordingStatus>> {
+    return this.#indexed(() => this.#recordings.export(source, request));
   }
 
   stopRecording(recordingId: string): Promise<RpcResult<RecordingStatus>> {

@@ -98,13 +98,33 @@ export class RoomRecordings {
     return status;
   }
 
-  /** Post-processes a finished per-track recording on the node that holds it; indexed like a recording. */
-  async export(sourceId: string, node: string, request: ExportRoomRecordingRequest): Promise<RecordingStatus> {
-    const control = await this.#media.controlFor(node);
-    const status = await control.call("exportRecording", { exportId: `rec_${randomId(16)}`, ...request }, sourceId);
-    // the node writes the export next to its source, so it shares the source's storage settings
-    this.#index(status, node, { sameAs: sourceId });
-    return status;
+  /**
+   * Post-processes a finished per-track recording on the node that recorded it, or, once that node is
+   * gone, on any live node of the region, which reads the recording's manifest from the source's
+   * storage (the settings version it was written with; the node's own when it used that). Indexed
+   * like a recording.
+   */
+  async export(
+    source: { id: string; node: string; settingsVersion: number | null },
+    request: ExportRoomRecordingRequest,
+  ): Promise<RecordingStatus> {
+    const storage =
+      source.settingsVersion === null ? undefined : nodeStorage(await this.#settings.version(this.#appKey(), source.settingsVersion));
+    const body = { exportId: `rec_${randomId(16)}`, ...request, ...(storage ? { source: { storage } } : {}) };
+    let refusal = new ParleyError("NODE_UNAVAILABLE", `no media node is up in this region to export recording ${source.id}`);
+    for (const control of await this.#media.controlsFor(source.node)) {
+      try {
+        const status = await control.call("exportRecording", body, source.id);
+        // the node writes the export next to its source, so it shares the source's storage settings
+        this.#index(status, control.node, { sameAs: source.id });
+        return status;
+      } catch (error) {
+        // A node that just went away (its last heartbeat is fresh) or is draining: the next one reads the manifest.
+        if (!(error instanceof ParleyError && (error.code === "NODE_UNAVAILABLE" || error.code === "NODE_DRAINING"))) throw error;
+        refusal = error;
+      }
+    }
+    throw refusal;
   }
 
   /**

@@ -1,14 +1,16 @@
 /**
  * What an export reads: the audio segments of a finished per-track recording, in order per track,
- * with each track's offset on the recording's timeline. NAS copies are read where they are; S3
- * objects are downloaded first into a folder of the export's spool folder (verified against the
- * journaled size and SHA-256), which the caller removes once the export is made.
+ * with each track's offset on the recording's timeline, from memory or from its manifest. NAS copies
+ * are read where they are, once checked against their size and SHA-256; S3 objects are downloaded
+ * first into a folder of the export's spool folder (verified the same way), which the caller
+ * removes once the export is made.
  */
 import { join } from "node:path";
-import { type ExportRequest, ParleyError, type RecordingFile, type StorageConfig } from "@parley/shared";
+import { type ExportRequest, ParleyError, type RecordingFile, type ResolvedStorage } from "@parley/shared";
+import { digestFile } from "./checksum.js";
 import type { ExportTrack } from "./exporter.js";
-import type { JournalData } from "./journal.js";
 import { S3Store } from "./s3-storage.js";
+import type { TrackInfo } from "./track-recorder.js";
 
 /** A track to export, with its stored segment files (not yet local paths). */
 export interface PlannedTrack extends Omit<ExportTrack, "files"> {
@@ -18,9 +20,16 @@ export interface PlannedTrack extends Omit<ExportTrack, "files"> {
 /** Where downloaded sources go inside the export's spool folder. */
 export const SOURCES_DIR = "sources";
 
+/** A finished per-track recording as an export reads it: from memory or from its manifest. */
+export interface ExportSource {
+  storage: ResolvedStorage;
+  tracks: Pick<TrackInfo, "producerId" | "member" | "kind" | "startedAt">[];
+  files: RecordingFile[];
+}
+
 /** Picks the audio tracks (one member's, or all) and their segments; refuses what cannot be exported. */
 export function planExport(
-  source: { tracks: JournalData["tracks"]; files: RecordingFile[] },
+  source: Pick<ExportSource, "tracks" | "files">,
   request: Pick<ExportRequest, "member">,
   recordingId: string,
 ): PlannedTrack[] {
@@ -47,19 +56,29 @@ export function planExport(
   return tracks;
 }
 
+/** A NAS copy must still be the file that was uploaded (size and SHA-256 as journaled or in the manifest). */
+async function checkNasCopy(f: RecordingFile): Promise<void> {
+  const found = await digestFile(f.location ?? "");
+  if (found.bytes !== f.bytes || found.sha256 !== f.sha256)
+    throw new Error(`${f.location} does not match the recording's size and SHA-256 (${found.bytes} vs ${f.bytes} bytes)`);
+}
+
 /**
  * Local paths for every planned file: NAS locations as they are; S3 objects downloaded under
  * `<dir>/sources/` (keyed like the upload: `<room>/<recordingId>/<file>`).
  */
 export async function localSources(o: {
   tracks: PlannedTrack[];
-  storage: StorageConfig;
+  storage: ResolvedStorage;
   room: string;
   recordingId: string;
   dir: string;
 }): Promise<ExportTrack[]> {
   const { storage } = o;
-  if (storage.kind === "nas") return o.tracks.map((t) => ({ ...t, files: t.files.map((f) => f.location ?? "") }));
+  if (storage.kind === "nas") {
+    for (const f of o.tracks.flatMap((t) => t.files)) await checkNasCopy(f);
+    return o.tracks.map((t) => ({ ...t, files: t.files.map((f) => f.location ?? "") }));
+  }
   const store = new S3Store(storage);
   try {
     const out: ExportTrack[] = [];

@@ -35,6 +35,8 @@ export const JournalData = z.object({
   error: RecordingErrorInfo.optional(),
   tracks: z.array(TrackInfoSchema),
   files: z.array(RecordingFile),
+  /** Per-track recordings: where their manifest was stored (recording-manifest.ts), once it was. */
+  manifest: z.object({ location: z.string(), bytes: z.number().int().nonnegative(), sha256: z.string() }).optional(),
 });
 export type JournalData = z.infer<typeof JournalData>;
 

@@ -25,9 +25,10 @@ import {
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
-import { localSources, planExport, SOURCES_DIR } from "./export-sources.js";
+import { type ExportSource, localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
 import type { JournalStore } from "./journal.js";
+import { readManifest } from "./manifest.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
 import { Recording, type RecordingDeps } from "./recording.js";
@@ -196,9 +197,9 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 
   /**
-   * Audio exports of a finished ("available") per-track recording: the uploaded segments are read
-   * back from NAS, or downloaded from S3 into the export's spool folder (the spool copies are gone by
-   * then; export-sources.ts). Answers at once; the export is made in the background and reported
+   * Audio exports of a finished ("available") per-track recording, held in memory or described by its
+   * manifest in storage: the uploaded segments are read back from NAS, or downloaded from S3 into the
+   * export's spool folder (the spool copies are gone by then; export-sources.ts). Answers at once; the export is made in the background and reported
    * like a recording (id `exportId`).
    */
   async exportRecording(room: string, id: string, body: ExportRequest): Promise<RecordingStatus> {
@@ -206,10 +207,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     const request = ExportRequest.parse(body);
     const existing = this.#existing(room, request.exportId);
     if (existing) return existing.status();
-    const source = this.#get(room, id).exportSource();
-    if (source.mode !== "tracks") throw new ParleyError("INVALID_REQUEST", `only per-track recordings can be exported, not ${source.mode}`);
-    if (source.state !== "available")
-      throw new ParleyError("INVALID_REQUEST", `recording ${id} is ${source.state}; exports need an available recording`);
+    const source = await this.#exportSource(room, id, request.source?.storage);
     const planned = planExport(source, request, id);
     const storage = await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
     const recording = Recording.exportOf(this.#deps, { room, exportId: request.exportId, storage }, (dir) => {
@@ -251,6 +249,24 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     this.#adopt(recording);
     this.#logger.info({ room, export: recording.id, recording: id, kind: request.kind, format: request.format }, "export started");
     return recording.status();
+  }
+
+  /**
+   * The source of an export: the recording in memory, else (after a restart, or when the room was
+   * hosted elsewhere) its manifest from the storage the request names (the node's own by default).
+   */
+  async #exportSource(room: string, id: string, stored: StorageConfig | undefined): Promise<ExportSource> {
+    const held = this.#recordings.get(id);
+    if (held && held.room === room) {
+      const source = held.exportSource();
+      if (source.mode !== "tracks")
+        throw new ParleyError("INVALID_REQUEST", `only per-track recordings can be exported, not ${source.mode}`);
+      if (source.state !== "available")
+        throw new ParleyError("INVALID_REQUEST", `recording ${id} is ${source.state}; exports need an available recording`);
+      return source;
+    }
+    const storage = this.#resolve(stored);
+    return { storage, ...(await readManifest(storage, room, id)) };
   }
 
   /**

@@ -11,12 +11,21 @@
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, ResolvedStorage } from "@parley/shared";
+import {
+  type CompositeOptions,
+  MANIFEST_FILE,
+  type RecordingErrorInfo,
+  type RecordingEvent,
+  type RecordingFile,
+  type RecordingStatus,
+  type ResolvedStorage,
+} from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { digestFile } from "./checksum.js";
 import { CompositeRecorder } from "./composite-recorder.js";
 import type { JournalData, JournalStore } from "./journal.js";
+import { storeManifest } from "./manifest.js";
 import type { PortPairs } from "./ports.js";
 import { safeName } from "./safe-name.js";
 import { snapshotTrack, takeJpeg } from "./snapshot.js";
@@ -323,18 +332,42 @@ export class Recording extends EventEmitter<RecordingEvents> {
       run: () => this.#upload(entry),
       failed: (error, attempt) => {
         entry.uploadAttempts = attempt;
-        this.#setError("STORAGE_UNAVAILABLE", `upload of ${entry.file} failed (attempt ${attempt}): ${error.message}`);
-        if (!this.#outage) {
-          this.#outage = true;
-          this.#emit("recording.failed", {
-            code: "STORAGE_UNAVAILABLE",
-            message: error.message.slice(0, 900),
-            fatal: false,
-            files: this.#data.files,
-          });
-        }
+        this.#uploadFailed(entry.file, error, attempt);
       },
     });
+  }
+
+  /** The last upload of a per-track recording: its manifest, so exports work without this node's memory. */
+  #enqueueManifest(): void {
+    this.#deps.queue.enqueue({
+      id: `${this.id}/${MANIFEST_FILE}`,
+      run: async () => {
+        this.#data.manifest = await storeManifest(this.#storage, this.dir, this.#data);
+        this.#storageBack();
+        await this.#save();
+        await this.#maybeFinish();
+      },
+      failed: (error, attempt) => this.#uploadFailed(MANIFEST_FILE, error, attempt),
+    });
+  }
+
+  #uploadFailed(file: string, error: Error, attempt: number): void {
+    this.#setError("STORAGE_UNAVAILABLE", `upload of ${file} failed (attempt ${attempt}): ${error.message}`);
+    if (!this.#outage) {
+      this.#outage = true;
+      this.#emit("recording.failed", {
+        code: "STORAGE_UNAVAILABLE",
+        message: error.message.slice(0, 900),
+        fatal: false,
+        files: this.#data.files,
+      });
+    }
+  }
+
+  #storageBack(): void {
+    if (!this.#outage) return;
+    this.#outage = false;
+    if (this.#data.error?.code === "STORAGE_UNAVAILABLE") delete this.#data.error;
   }
 
   async #upload(entry: RecordingFile): Promise<void> {
@@ -357,10 +390,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     }
     entry.status = "uploaded";
     entry.uploadAttempts = (entry.uploadAttempts ?? 0) + 1;
-    if (this.#outage) {
-      this.#outage = false;
-      if (this.#data.error?.code === "STORAGE_UNAVAILABLE") delete this.#data.error;
-    }
+    this.#storageBack();
     // Journal first: a crash between the two leaves a spool file that recovery simply deletes.
     await this.#save();
     await rm(spoolPath, { force: true });
@@ -372,6 +402,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     const d = this.#data;
     if (d.state !== "uploading" || d.files.some((f) => f.status === "pending" || f.status === "recording")) return;
     const lost = d.files.filter((f) => f.status === "failed");
+    if (d.mode === "tracks" && lost.length === 0 && !d.manifest) return this.#enqueueManifest();
     // An export that made no file failed while making it (the reason is in d.error).
     const unmade = d.mode === "export" && d.files.length === 0;
     d.state = lost.length > 0 || unmade ? "failed" : "available";

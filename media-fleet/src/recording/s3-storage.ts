@@ -19,6 +19,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
@@ -108,6 +109,29 @@ export class S3Store implements Storage {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * A small object in memory with the SHA-256 its writer put in its metadata; undefined when there is
+   * no such key, "too-large" (unread) above `maxBytes`.
+   */
+  async readSmall(key: string, maxBytes: number): Promise<{ body: Buffer; sha256?: string } | "too-large" | undefined> {
+    let object: GetObjectCommandOutput;
+    try {
+      object = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
+    } catch (error) {
+      if ((error as Error).name === "NoSuchKey") return undefined;
+      throw error;
+    }
+    if (!(object.Body instanceof Readable)) throw new Error(`s3 object ${this.#prefix + key} has no readable body`);
+    if ((object.ContentLength ?? 0) > maxBytes) {
+      object.Body.destroy();
+      return "too-large";
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of object.Body) chunks.push(chunk as Buffer);
+    const sha256 = object.Metadata?.sha256;
+    return { body: Buffer.concat(chunks), ...(sha256 === undefined ? {} : { sha256 }) };
   }
 
   close(): void {
