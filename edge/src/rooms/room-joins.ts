@@ -1,7 +1,7 @@
 import { type ErrorCode, ParleyError, randomId, type SignalRequest } from "@parley/shared";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
-import { type MemberStore, toMemberInfo } from "./member-store.js";
+import { toMemberInfo } from "./member-store.js";
 import type { RoomParts } from "./room-parts.js";
 import { type RawReply, roomView } from "./room-view.js";
 import { CLOSE, closeQuietly, type SocketState } from "./sockets.js";
