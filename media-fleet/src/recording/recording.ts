@@ -11,25 +11,16 @@
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  type CompositeOptions,
-  MANIFEST_FILE,
-  type RecordingErrorInfo,
-  type RecordingEvent,
-  type RecordingFile,
-  type RecordingStatus,
-  type ResolvedStorage,
-} from "@parley/shared";
+import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFile, RecordingStatus, ResolvedStorage } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
-import { digestFile } from "./checksum.js";
 import { CompositeRecorder } from "./composite-recorder.js";
 import type { JournalData, JournalStore } from "./journal.js";
-import { storeManifest } from "./manifest.js";
 import type { PortPairs } from "./ports.js";
+import { type EventBody, fileBase, RecordingUploads } from "./recording-uploads.js";
 import { safeName } from "./safe-name.js";
 import { snapshotTrack, takeJpeg } from "./snapshot.js";
-import { createStorage, type Storage } from "./storage.js";
+import { createStorage } from "./storage.js";
 import { type TrackInfo, TrackRecorder } from "./track-recorder.js";
 import type { UploadQueue } from "./upload-queue.js";
 
@@ -47,20 +38,17 @@ export interface RecordingEvents {
   event: [event: RecordingEvent];
 }
 
-type EventBody<T extends RecordingEvent["type"]> = Omit<Extract<RecordingEvent, { type: T }>, "room" | "at" | "recordingId" | "type">;
-
 export class Recording extends EventEmitter<RecordingEvents> {
   readonly id: string;
   readonly room: string;
   readonly dir: string;
   readonly #deps: RecordingDeps;
   readonly #data: JournalData;
-  readonly #storage: Storage;
+  readonly #uploads: RecordingUploads;
   readonly #tracks = new Map<string, TrackRecorder | CompositeRecorder>();
   #composite: CompositeRecorder | undefined;
   readonly #busy = new Set<Promise<unknown>>();
   #stopping: Promise<void> | undefined;
-  #outage = false;
 
   private constructor(deps: RecordingDeps, data: JournalData) {
     super();
@@ -69,7 +57,20 @@ export class Recording extends EventEmitter<RecordingEvents> {
     this.id = data.recordingId;
     this.room = data.room;
     this.dir = join(deps.spoolDir, data.recordingId);
-    this.#storage = createStorage(data.storage);
+    this.#uploads = new RecordingUploads(
+      {
+        id: this.id,
+        room: this.room,
+        dir: this.dir,
+        data,
+        save: () => this.#save(),
+        maybeFinish: () => this.#maybeFinish(),
+        setError: (code, message) => this.#setError(code, message),
+        emit: (type, body) => this.#emit(type, body),
+      },
+      createStorage(data.storage),
+      deps.queue,
+    );
   }
 
   static async start(
@@ -113,7 +114,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
       throw error;
     }
     await recording.#save();
-    await recording.#segmentClosed(info, join(info.dir, name), 0);
+    await recording.#uploads.fileClosed(info, join(info.dir, name), 0);
     void recording.stop();
     return recording;
   }
@@ -135,7 +136,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
         try {
           const made = await make(recording.dir);
           data.tracks.push(...made);
-          for (const info of made) await recording.#segmentClosed(info, join(info.dir, `${info.stem}-00000.${info.ext}`), 0);
+          for (const info of made) await recording.#uploads.fileClosed(info, join(info.dir, `${info.stem}-00000.${info.ext}`), 0);
         } catch (error) {
           deps.logger.error({ recording: recording.id, err: (error as Error).message }, "export failed");
           recording.#setError("EXPORT_FAILED", (error as Error).message);
@@ -176,7 +177,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     this.#composite = composite;
     this.#tracks.set(composite.info.producerId, composite);
     this.#data.tracks.push(composite.info);
-    composite.on("segment", (file, index) => void this.#track(this.#segmentClosed(composite.info, file, index)));
+    composite.on("segment", (file, index) => void this.#track(this.#uploads.fileClosed(composite.info, file, index)));
     composite.once("end", ({ code, diskFull, stderr }) => {
       this.#tracks.delete(composite.info.producerId);
       this.#deps.logger.debug({ recording: this.id, code, stderr: stderr.slice(-1500) }, "composite recorder ended");
@@ -241,7 +242,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     const recorder = track;
     this.#tracks.set(producer.id, recorder);
     this.#data.tracks.push(recorder.info);
-    recorder.on("segment", (file, index) => void this.#track(this.#segmentClosed(recorder.info, file, index)));
+    recorder.on("segment", (file, index) => void this.#track(this.#uploads.fileClosed(recorder.info, file, index)));
     recorder.once("end", ({ code, diskFull, stderr }) => {
       this.#tracks.delete(producer.id);
       this.#deps.logger.debug({ recording: this.id, producer: producer.id, code, stderr: stderr.slice(-1500) }, "recorder ended");
@@ -304,105 +305,14 @@ export class Recording extends EventEmitter<RecordingEvents> {
   /** Stops capture for a node shutdown and releases the storage client; uploads resume on the next start. */
   async close(): Promise<void> {
     await this.stop();
-    this.#storage.close();
-  }
-
-  async #segmentClosed(info: TrackInfo, file: string, segment: number): Promise<void> {
-    if (this.#data.files.some((f) => f.file === file)) return;
-    let digest: { bytes: number; sha256: string };
-    try {
-      digest = await digestFile(join(this.dir, file));
-    } catch {
-      return; // ffmpeg listed a segment it never wrote
-    }
-    // A segment opened just before ffmpeg was killed holds nothing (its muxer had not flushed yet).
-    if (digest.bytes === 0) {
-      await rm(join(this.dir, file), { force: true });
-      return;
-    }
-    const entry: RecordingFile = { ...fileBase(info, file), segment, ...digest, status: "pending", uploadAttempts: 0 };
-    this.#data.files.push(entry);
-    await this.#save();
-    this.#enqueue(entry);
-  }
-
-  #enqueue(entry: RecordingFile): void {
-    this.#deps.queue.enqueue({
-      id: `${this.id}/${entry.file}`,
-      run: () => this.#upload(entry),
-      failed: (error, attempt) => {
-        entry.uploadAttempts = attempt;
-        this.#uploadFailed(entry.file, error, attempt);
-      },
-    });
-  }
-
-  /** The last upload of a per-track recording: its manifest, so exports work without this node's memory. */
-  #enqueueManifest(): void {
-    this.#deps.queue.enqueue({
-      id: `${this.id}/${MANIFEST_FILE}`,
-      run: async () => {
-        this.#data.manifest = await storeManifest(this.#storage, this.dir, this.#data);
-        this.#storageBack();
-        await this.#save();
-        await this.#maybeFinish();
-      },
-      failed: (error, attempt) => this.#uploadFailed(MANIFEST_FILE, error, attempt),
-    });
-  }
-
-  #uploadFailed(file: string, error: Error, attempt: number): void {
-    this.#setError("STORAGE_UNAVAILABLE", `upload of ${file} failed (attempt ${attempt}): ${error.message}`);
-    if (!this.#outage) {
-      this.#outage = true;
-      this.#emit("recording.failed", {
-        code: "STORAGE_UNAVAILABLE",
-        message: error.message.slice(0, 900),
-        fatal: false,
-        files: this.#data.files,
-      });
-    }
-  }
-
-  #storageBack(): void {
-    if (!this.#outage) return;
-    this.#outage = false;
-    if (this.#data.error?.code === "STORAGE_UNAVAILABLE") delete this.#data.error;
-  }
-
-  async #upload(entry: RecordingFile): Promise<void> {
-    const digest = { bytes: entry.bytes ?? 0, sha256: entry.sha256 ?? "" };
-    const key = `${this.room}/${this.id}/${entry.file}`;
-    const spoolPath = join(this.dir, entry.file);
-    const present = await digestFile(spoolPath).then(
-      () => true,
-      () => false,
-    );
-    if (present) {
-      entry.location = await this.#storage.put(spoolPath, key, digest);
-    } else if (!(await this.#storage.verify(key, digest))) {
-      // Neither in the spool nor in storage: nothing left to retry.
-      entry.status = "failed";
-      this.#setError("RECORDING_FILE_LOST", `${entry.file} is missing from the spool and from storage`);
-      await this.#save();
-      await this.#maybeFinish();
-      return;
-    }
-    entry.status = "uploaded";
-    entry.uploadAttempts = (entry.uploadAttempts ?? 0) + 1;
-    this.#storageBack();
-    // Journal first: a crash between the two leaves a spool file that recovery simply deletes.
-    await this.#save();
-    await rm(spoolPath, { force: true });
-    this.#emit("recording.progress", { state: this.#data.state, files: [entry] });
-    await this.#maybeFinish();
+    this.#uploads.close();
   }
 
   async #maybeFinish(): Promise<void> {
     const d = this.#data;
     if (d.state !== "uploading" || d.files.some((f) => f.status === "pending" || f.status === "recording")) return;
     const lost = d.files.filter((f) => f.status === "failed");
-    if (d.mode === "tracks" && lost.length === 0 && !d.manifest) return this.#enqueueManifest();
+    if (d.mode === "tracks" && lost.length === 0 && !d.manifest) return this.#uploads.enqueueManifest();
     // An export that made no file failed while making it (the reason is in d.error).
     const unmade = d.mode === "export" && d.files.length === 0;
     d.state = lost.length > 0 || unmade ? "failed" : "available";
@@ -419,7 +329,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
       this.#emit("recording.failed", { code: "RECORDING_FILE_LOST", message: `${lost.length} file(s) lost`, fatal: true, files: d.files });
     // Everything is in storage: the spool folder (SDPs, segment lists) and the journal have done their job.
     await this.#forget();
-    this.#storage.close();
+    this.#uploads.close();
   }
 
   /** Capture is over (the process that ran it is gone): keep every segment on disk and upload what is left. */
@@ -436,7 +346,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
         const names = await readdir(join(this.dir, track.dir)).catch(() => [] as string[]);
         for (const name of names.sort()) {
           const match = pattern.exec(name);
-          if (match) await this.#segmentClosed(track, join(track.dir, name), Number(match[1]));
+          if (match) await this.#uploads.fileClosed(track, join(track.dir, name), Number(match[1]));
         }
       }
       d.stoppedAt ??= Date.now();
@@ -451,7 +361,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     }
     for (const file of d.files) {
       if (file.status === "uploaded") await rm(join(this.dir, file.file), { force: true });
-      else if (file.status === "pending") this.#enqueue(file);
+      else if (file.status === "pending") this.#uploads.enqueue(file);
     }
     await this.#save();
     await this.#maybeFinish();
@@ -499,16 +409,4 @@ function newJournal(
   segmentSeconds = 1,
 ): JournalData {
   return { version: 1, recordingId, room, mode, segmentSeconds, storage, startedAt: Date.now(), state: "recording", tracks: [], files: [] };
-}
-
-function fileBase(info: TrackInfo, file: string): Omit<RecordingFile, "status" | "segment"> & { segment: number } {
-  const segment = Number(/-(\d+)\.[a-z0-9]+$/.exec(file)?.[1] ?? 0);
-  return {
-    file,
-    producerId: info.producerId,
-    ...(info.member ? { member: info.member } : {}),
-    kind: info.kind,
-    codec: info.codec,
-    segment,
-  };
 }
