@@ -27,6 +27,8 @@ import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
+import { FfmpegChildren } from "./ffmpeg-children.js";
+import { FfmpegLauncher } from "./ffmpeg-process.js";
 import type { JournalStore } from "./journal.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
@@ -48,6 +50,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   readonly #queue: UploadQueue;
   readonly #journals: JournalStore;
   readonly #deps: RecordingDeps;
+  /** Every ffmpeg this node starts, recorded in the spool for the orphan reaper (ffmpeg-children.ts). */
+  readonly #ffmpegChildren: FfmpegChildren;
   readonly #recordings = new Map<string, Recording>();
   readonly #pushes = new Map<string, RtmpPush>();
   readonly #spaceTimer: NodeJS.Timeout;
@@ -63,11 +67,14 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     this.#registry = registry;
     this.#logger = logger;
     this.#journals = journals;
+    this.#ffmpegChildren = new FfmpegChildren(config.spoolDir, (error) =>
+      logger.warn({ err: error.message }, "could not record an ffmpeg child in the spool; a crash now could orphan it"),
+    );
     this.#queue = new UploadQueue({ concurrency: config.uploadConcurrency, maxBackoffMs: config.uploadMaxBackoffMs, logger });
     this.#deps = {
       spoolDir: config.spoolDir,
       ports: new PortPairs(config.minPort, config.maxPort),
-      ffmpegPath: config.ffmpegPath,
+      ffmpeg: new FfmpegLauncher(config.ffmpegPath, this.#ffmpegChildren),
       queue: this.#queue,
       journals,
       logger,
@@ -95,6 +102,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
    * then new recordings are refused and the node's health says why.
    */
   async resume(waitMs: number): Promise<boolean> {
+    await this.#reapOrphans();
     if (await this.#journals.waitReady(waitMs)) {
       await this.#resumeJournaled();
       return true;
@@ -123,6 +131,17 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   /** Where journals live ("spool" or a Redis address without password), for the health answer. */
   get journalStore(): string {
     return this.#journals.description;
+  }
+
+  /**
+   * ffmpegs a killed predecessor left running over this spool still hold their UDP ports and write
+   * to segments the journals are about to recover: they go first.
+   */
+  async #reapOrphans(): Promise<void> {
+    await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
+    const { reaped, stale } = await this.#ffmpegChildren.reapOrphans();
+    if (reaped > 0 || stale > 0)
+      this.#logger.warn({ reaped, stale }, "stopped the ffmpeg processes a previous run of this node left behind");
   }
 
   async #resumeJournaled(): Promise<void> {
@@ -219,7 +238,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
         try {
           tracks = await localSources({ tracks: planned, storage: source.storage, room, recordingId: id, dir });
           outputs = await runExport({
-            ffmpegPath: this.#config.ffmpegPath,
+            ffmpeg: this.#deps.ffmpeg,
             dir,
             kind: request.kind,
             format: request.format,
@@ -272,7 +291,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       router,
       producers: () => this.#registry.producers(room),
       ports: this.#deps.ports,
-      ffmpegPath: this.#config.ffmpegPath,
+      ffmpeg: this.#deps.ffmpeg,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#logger,
       onState: (status) =>

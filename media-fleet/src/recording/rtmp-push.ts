@@ -10,14 +10,14 @@
  * sends SIGINT (ffmpeg flushes and closes the FLV stream), SIGKILL after 5 s. The URL carries the
  * stream key: it is never logged or reported, only its host.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
-import { stopGracefully } from "./ffmpeg-process.js";
+import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
@@ -28,7 +28,7 @@ export interface RtmpPushDeps {
   /** The room's producers now. */
   producers: () => types.Producer[];
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   /** A private work folder (SDP, watermark files); removed when the push ends. */
   dir: string;
   logger: Logger;
@@ -90,7 +90,7 @@ export class RtmpPush {
   static async start(room: string, request: StartRtmpRequest, deps: RtmpPushDeps): Promise<RtmpPush> {
     const push = new RtmpPush(room, request, deps);
     await mkdir(deps.dir, { recursive: true, mode: 0o700 });
-    if (push.#source.kind === "composite") push.#assets = await prepareWatermarks(push.#source.composite, deps.dir, deps.ffmpegPath);
+    if (push.#source.kind === "composite") push.#assets = await prepareWatermarks(push.#source.composite, deps.dir, deps.ffmpeg.path);
     push.#shown = push.#key();
     try {
       await push.#launch();
@@ -206,7 +206,7 @@ export class RtmpPush {
         startNumber: 0,
         segmentSeconds: 2,
         ports: this.#deps.ports,
-        ffmpegPath: this.#deps.ffmpegPath,
+        ffmpeg: this.#deps.ffmpeg,
         rtmp: { url: this.#url, onFrames: (f) => onFrames(f) },
       });
       run = {
@@ -268,7 +268,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
       ...["-map", video, "-map", audio],
       ...flvOutputArgs(url, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
     ];
-    const child = spawn(deps.ffmpegPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => {
