@@ -9,8 +9,8 @@ import { isRtmpEvent, type RtmpEvent, type RtmpStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { tempDir } from "./recording-helpers.js";
-import { type Publisher, publish } from "./recording-peer.js";
+import { type Colour, colourAt, sleep, tempDir } from "./recording-helpers.js";
+import { COLOURS, type Publisher, publish } from "./recording-peer.js";
 
 const ROOM = "ak_test:rtmp-room";
 const R = `/rooms/${encodeURIComponent(ROOM)}`;
@@ -18,6 +18,7 @@ const R = `/rooms/${encodeURIComponent(ROOM)}`;
 let node: TestNode;
 let nginx: NginxRtmp | undefined;
 let port: number;
+let alice: Publisher;
 const publishers: Publisher[] = [];
 
 /** ffmpeg processes whose command line holds `needle`. */
@@ -44,7 +45,8 @@ beforeAll(async () => {
       RECORDING_MAX_PORT: "41799",
     },
   });
-  publishers.push(await publish(node, ROOM, "m_alice", ["audio", "video"]));
+  alice = await publish(node, ROOM, "m_alice", ["audio", "video"]);
+  publishers.push(alice);
 });
 afterAll(async () => {
   for (const p of publishers) p.close();
@@ -135,4 +137,54 @@ describe("RTMP push", () => {
     expect(stopped.json).toMatchObject({ state: "stopped" });
     expect(await ffmpegsWith(url)).toEqual([]);
   }, 60_000);
+
+  it("switches a speaker-layout composite push to the room's active speaker without restarting it", async () => {
+    const url = `rtmp://127.0.0.1:${port}/live/speaker`;
+    // Alice (grey) has been talking since the start. Bob (blue) talks a little along with her (the
+    // observer measures each speaker against their own level history), then listens.
+    const bob = await publish(node, ROOM, "m_bob", ["audio", "video"], COLOURS.blue);
+    publishers.push(bob);
+    await sleep(3000);
+    bob.speaking(false);
+    const speaker = () => node.events.findLast((e) => e.type === "room.activeSpeaker")?.member;
+    await waitFor(() => (speaker() === "m_alice" ? true : undefined), "Alice as active speaker", 25_000);
+    const composite = { layout: "speaker", width: 640, height: 360, fps: 15, videoBitrate: 600, audioBitrate: 64 };
+    const started = await node.call("POST", `${R}/rtmp`, ROOM, { pushId: "push-speaker", url, source: { kind: "composite", composite } });
+    expect(started.status).toBe(200);
+    await waitFor(
+      async () => ((await node.call("GET", `${R}/rtmp/push-speaker`, ROOM)).json as RtmpStatus).state === "live" || undefined,
+      "speaker push live",
+      20_000,
+    );
+    const [pid] = await ffmpegsWith(url);
+    // Speaker layout 640x360: the main tile is the left 480x360.
+    const mainTile = () => colourAt(url, undefined, { x: 220, y: 160, w: 40, h: 40 });
+    const before = await mainTile();
+
+    alice.speaking(false);
+    await sleep(1000);
+    bob.speaking(true);
+    await waitFor(() => (speaker() === "m_bob" ? true : undefined), "Bob as active speaker", 25_000).catch((error: Error) => {
+      const named = node.events.filter((e) => e.type === "room.activeSpeaker").map((e) => e.member);
+      throw new Error(`${error.message}; the observer named ${JSON.stringify(named)}`);
+    });
+    const spokeAt = Date.now();
+    let after: Colour = before;
+    await waitFor(
+      async () => {
+        after = await mainTile();
+        return after === "blue" || undefined;
+      },
+      "Bob (blue) in the pushed main tile",
+      15_000,
+    ).catch(() => undefined);
+    const switchMs = Date.now() - spokeAt;
+    console.log("rtmp speaker figures", JSON.stringify({ before, after, switchMs }));
+    expect(before).toBe("grey");
+    expect(after).toBe("blue");
+    // The same ffmpeg: the main tile switched live, the push did not roll.
+    expect(await ffmpegsWith(url)).toEqual([pid]);
+    await node.call("POST", `${R}/rtmp/push-speaker/stop`, ROOM, {});
+    alice.speaking(true);
+  }, 90_000);
 });

@@ -87,6 +87,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     });
     registry.on("activespeaker", (room, producer) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) tellSpeaker(recording, producer);
+      for (const push of this.#pushes.values()) if (push.room === room) tellSpeaker(push, producer);
     });
     registry.on("roomclose", (room) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
@@ -305,6 +306,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
         }),
     });
     this.#pushes.set(push.id, push);
+    tellSpeaker(push, this.#registry.speaker(room));
     return push.status();
   }
 
@@ -436,8 +438,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 }
 
-/** Passes the room's dominant speaker (an audio producer) on to a recording, by member. */
-function tellSpeaker(recording: Recording, speaker: types.Producer | undefined): void {
+/** Passes the room's dominant speaker (an audio producer) on to a recording or RTMP push, by member. */
+function tellSpeaker(follower: Recording | RtmpPush, speaker: types.Producer | undefined): void {
   const member = speaker?.appData.member;
-  if (typeof member === "string") recording.speakerChanged(member);
+  if (typeof member === "string") follower.speakerChanged(member);
 }

@@ -21,6 +21,7 @@ import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import { SpeakerFollower } from "./speaker-follower.js";
 import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface RtmpPushDeps {
@@ -52,6 +53,8 @@ const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
 interface Run {
   exited: Promise<{ code: number | null; stderr: string }>;
   stop(): Promise<void>;
+  /** Composite runs: puts the member in the speaker layout's main tile (CompositeRun.showSpeaker). */
+  showSpeaker?(member: string): void;
 }
 
 type Source = { kind: "member"; member: string } | { kind: "composite"; composite: CompositeOptions };
@@ -74,6 +77,8 @@ export class RtmpPush {
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  /** Composite pushes in the speaker layout: the debounced active speaker, as the composite recording follows it. */
+  readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker?.(member));
 
   private constructor(room: string, request: StartRtmpRequest, deps: RtmpPushDeps) {
     this.id = request.pushId;
@@ -124,6 +129,11 @@ export class RtmpPush {
     this.#schedule(ROLL_DEBOUNCE_MS);
   }
 
+  /** The room's active speaker changed (composite pushes in the speaker layout only; debounced). */
+  speakerChanged(member: string): void {
+    if (this.#source.kind === "composite" && this.#source.composite.layout === "speaker" && !this.#stopping) this.#speaker.speaking(member);
+  }
+
   status(): RtmpStatus {
     return {
       pushId: this.id,
@@ -142,6 +152,7 @@ export class RtmpPush {
   stop(reason?: string): Promise<void> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#timer);
+      this.#speaker.close();
       await this.#chain;
       await this.#run?.stop();
       this.#run = undefined;
@@ -208,10 +219,12 @@ export class RtmpPush {
         ports: this.#deps.ports,
         ffmpeg: this.#deps.ffmpeg,
         rtmp: { url: this.#url, onFrames: (f) => onFrames(f) },
+        ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
       });
       run = {
         exited: new Promise((resolve) => composite.once("exit", resolve)),
         stop: () => composite.stop(),
+        showSpeaker: (member) => composite.showSpeaker(member),
       };
     } else {
       run = await memberRun(this.#deps, producers, this.#url, (f) => onFrames(f));
