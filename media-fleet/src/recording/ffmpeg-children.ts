@@ -2,9 +2,10 @@
  * The ffmpegs this node started, recorded in the spool (`ffmpeg-children.json`) so that a node
  * restarted after a SIGKILL can stop the ones the dead process orphaned: they would otherwise keep
  * their UDP ports and spool files forever. Each entry is a pid plus its start time from /proc, so a
- * pid the kernel has since given to another process is never killed.
+ * pid the kernel has since given to another process is never killed. The file exists only while
+ * ffmpegs run, so an idle spool holds nothing but recordings.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
 
@@ -88,6 +89,10 @@ export class FfmpegChildren {
   #write(): void {
     const tmp = `${this.#file}.tmp`;
     try {
+      if (this.#live.size === 0) {
+        rmSync(this.#file, { force: true });
+        return;
+      }
       writeFileSync(tmp, JSON.stringify({ version: 1, children: [...this.#live.values()] }), { mode: 0o600 });
       renameSync(tmp, this.#file);
     } catch (error) {
