@@ -20,6 +20,11 @@ export interface ChildNode extends ControlClient {
   log(): string;
   /** SIGKILL for the node and every process it started (as a crashing container or cgroup would). */
   kill9(): Promise<void>;
+  /**
+   * SIGKILL for the node process alone (as the OOM killer picks one): its children are left to
+   * themselves. Resolves with the pids of the ffmpegs it had started.
+   */
+  kill9NodeOnly(): Promise<number[]>;
   /** SIGTERM: the graceful drain. */
   stop(): Promise<void>;
 }
@@ -106,6 +111,12 @@ export async function startChildNode(o: {
       }
       await exited;
     },
+    async kill9NodeOnly() {
+      const ffmpegs = descendants(child.pid ?? 0).filter((pid) => processName(pid) === "ffmpeg");
+      child.kill("SIGKILL");
+      await exited;
+      return ffmpegs;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
@@ -135,4 +146,23 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return out;
+}
+
+/** The process's command name (/proc/<pid>/comm), undefined once it is gone. */
+export function processName(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and not a zombie (a killed orphan can stay one until its new parent reaps it). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+  } catch {
+    return false;
+  }
 }

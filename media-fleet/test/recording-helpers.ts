@@ -104,3 +104,41 @@ export function byTrack(status: RecordingStatus): Map<string, RecordingStatus["f
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type Colour = "red" | "green" | "blue" | "grey";
+
+/**
+ * The dominant colour of an area of the frame at `at` seconds of a file (or the next frame of a live
+ * stream, `at` undefined): the test publishers differ only in chroma.
+ */
+export async function colourAt(
+  input: string,
+  at: number | undefined,
+  area: { x: number; y: number; w: number; h: number },
+): Promise<Colour> {
+  const { x, y, w, h } = area;
+  const { stdout } = await run(
+    "ffmpeg",
+    [
+      "-v",
+      "error",
+      ...(at === undefined ? [] : ["-ss", String(at)]),
+      "-i",
+      input,
+      "-frames:v",
+      "1",
+      "-vf",
+      `crop=${w}:${h}:${x}:${y},format=rgb24`,
+      "-f",
+      "rawvideo",
+      "-",
+    ],
+    { encoding: "buffer", maxBuffer: 1 << 20, timeout: 20_000 },
+  );
+  const sums = [0, 0, 0];
+  for (let i = 0; i < stdout.length; i++) sums[i % 3]! += stdout[i]!;
+  const [r, g, b] = sums.map((v) => v / (stdout.length / 3)) as [number, number, number];
+  // Black, grey or white: no channel stands out.
+  if (Math.max(r, g, b) - Math.min(r, g, b) < 30) return "grey";
+  return r >= g && r >= b ? "red" : g >= b ? "green" : "blue";
+}

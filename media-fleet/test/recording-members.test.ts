@@ -4,16 +4,13 @@
  * same call; then a speaker-layout composite whose main tile follows the room's active speaker
  * (mediasoup's ActiveSpeakerObserver, fed by the bots' audio level header extension).
  */
-import { execFile } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { byTrack, finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { byTrack, colourAt, finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
 import { COLOURS, type Publisher, publish } from "./recording-peer.js";
 
-const run = promisify(execFile);
 const ROOM = "ak_test:three-members";
 const R = `/rooms/${encodeURIComponent(ROOM)}`;
 
@@ -43,24 +40,6 @@ afterAll(async () => {
   for (const p of [alice, bob, carol]) p?.close();
   await node?.stop();
 });
-
-type Colour = "red" | "green" | "blue" | "grey";
-
-/** The dominant colour of an area of the frame at `at` seconds: the publishers differ only in chroma. */
-async function colourAt(path: string, at: number, area: { x: number; y: number; w: number; h: number }): Promise<Colour> {
-  const { x, y, w, h } = area;
-  const { stdout } = await run(
-    "ffmpeg",
-    ["-v", "error", "-ss", String(at), "-i", path, "-frames:v", "1", "-vf", `crop=${w}:${h}:${x}:${y},format=rgb24`, "-f", "rawvideo", "-"],
-    { encoding: "buffer", maxBuffer: 1 << 20 },
-  );
-  const sums = [0, 0, 0];
-  for (let i = 0; i < stdout.length; i++) sums[i % 3]! += stdout[i]!;
-  const [r, g, b] = sums.map((v) => v / (stdout.length / 3)) as [number, number, number];
-  // Black, grey or white: no channel stands out.
-  if (Math.max(r, g, b) - Math.min(r, g, b) < 30) return "grey";
-  return r >= g && r >= b ? "red" : g >= b ? "green" : "blue";
-}
 
 const finished = (id: string, rec: ReturnType<typeof recordingEvents>) => finishedStatus(node, ROOM, id, rec);
 

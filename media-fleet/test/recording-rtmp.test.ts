@@ -9,8 +9,8 @@ import { isRtmpEvent, type RtmpEvent, type RtmpStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
-import { tempDir } from "./recording-helpers.js";
-import { type Publisher, publish } from "./recording-peer.js";
+import { type Colour, colourAt, tempDir } from "./recording-helpers.js";
+import { COLOURS, type Publisher, publish } from "./recording-peer.js";
 
 const ROOM = "ak_test:rtmp-room";
 const R = `/rooms/${encodeURIComponent(ROOM)}`;
@@ -18,6 +18,7 @@ const R = `/rooms/${encodeURIComponent(ROOM)}`;
 let node: TestNode;
 let nginx: NginxRtmp | undefined;
 let port: number;
+let alice: Publisher;
 const publishers: Publisher[] = [];
 
 /** ffmpeg processes whose command line holds `needle`. */
@@ -29,6 +30,26 @@ async function ffmpegsWith(needle: string): Promise<number[]> {
     if (cmd.startsWith("ffmpeg") || cmd.includes("/ffmpeg\0")) if (cmd.includes(needle)) pids.push(Number(pid));
   }
   return pids;
+}
+
+/** Waits until the room's active speaker observer names `member` (it reports changes only). */
+async function speakerBecomes(member: string): Promise<void> {
+  const named = () => node.events.flatMap((e) => (e.type === "room.activeSpeaker" ? [e.member] : []));
+  await waitFor(() => (named().at(-1) === member ? true : undefined), `${member} as active speaker`, 25_000).catch((error: Error) => {
+    throw new Error(`${error.message}; the observer named ${JSON.stringify(named())}`);
+  });
+}
+
+/** Starts a 640x360 composite push and waits until it is live. */
+async function startCompositeLive(pushId: string, url: string, layout: "grid" | "speaker"): Promise<void> {
+  const composite = { layout, width: 640, height: 360, fps: 15, videoBitrate: 600, audioBitrate: 64 };
+  const started = await node.call("POST", `${R}/rtmp`, ROOM, { pushId, url, source: { kind: "composite", composite } });
+  expect(started.status).toBe(200);
+  await waitFor(
+    async () => ((await node.call("GET", `${R}/rtmp/${pushId}`, ROOM)).json as RtmpStatus).state === "live" || undefined,
+    `composite push ${pushId} live`,
+    20_000,
+  );
 }
 
 beforeAll(async () => {
@@ -44,7 +65,8 @@ beforeAll(async () => {
       RECORDING_MAX_PORT: "41799",
     },
   });
-  publishers.push(await publish(node, ROOM, "m_alice", ["audio", "video"]));
+  alice = await publish(node, ROOM, "m_alice", ["audio", "video"]);
+  publishers.push(alice);
 });
 afterAll(async () => {
   for (const p of publishers) p.close();
@@ -119,14 +141,7 @@ describe("RTMP push", () => {
 
   it("pushes the composite (reusing the composite filter graph) at its canvas size", async () => {
     const url = `rtmp://127.0.0.1:${port}/live/composite`;
-    const composite = { layout: "grid", width: 640, height: 360, fps: 15, videoBitrate: 600, audioBitrate: 64 };
-    const started = await node.call("POST", `${R}/rtmp`, ROOM, { pushId: "push-comp", url, source: { kind: "composite", composite } });
-    expect(started.status).toBe(200);
-    await waitFor(
-      async () => ((await node.call("GET", `${R}/rtmp/push-comp`, ROOM)).json as RtmpStatus).state === "live" || undefined,
-      "composite push live",
-      20_000,
-    );
+    await startCompositeLive("push-comp", url, "grid");
     const streams = await probeStreams(url);
     console.log("ffprobe of the pulled composite RTMP stream", JSON.stringify(streams));
     expect(streams.find((s) => s.type === "video")).toMatchObject({ codec: "h264", width: 640, height: 360 });
@@ -135,4 +150,37 @@ describe("RTMP push", () => {
     expect(stopped.json).toMatchObject({ state: "stopped" });
     expect(await ffmpegsWith(url)).toEqual([]);
   }, 60_000);
+
+  it("puts the room's active speaker in the main tile of a speaker-layout composite push", async () => {
+    const url = `rtmp://127.0.0.1:${port}/live/speaker`;
+    // Alice (grey) is the room's speaker, now silent; the push starts with her alone.
+    await speakerBecomes("m_alice");
+    alice.speaking(false);
+    await startCompositeLive("push-speaker", url, "speaker");
+    // Speaker layout 640x360: the main tile is the left 480x360.
+    const mainTile = () => colourAt(url, undefined, { x: 220, y: 160, w: 40, h: 40 });
+    const before = await mainTile();
+    // Bob (blue) joins talking: the push rolls to show both (Alice, the first video, in the main
+    // tile unless it follows the speaker), and Bob takes the floor.
+    const bob = await publish(node, ROOM, "m_bob", ["audio", "video"], COLOURS.blue);
+    publishers.push(bob);
+    await speakerBecomes("m_bob");
+    const namedAt = Date.now();
+    let after: Colour = before;
+    await waitFor(
+      async () => {
+        after = await mainTile();
+        return after === "blue" || undefined;
+      },
+      "Bob (blue) in the pushed main tile",
+      15_000,
+    ).catch(() => undefined);
+    console.log("rtmp speaker figures", JSON.stringify({ before, after, shownAfterMs: Date.now() - namedAt }));
+    expect(before).toBe("grey");
+    expect(after).toBe("blue");
+    // Both are in the picture: Alice in the side tile (160x90 centred in the top 160x180 tile).
+    expect(await colourAt(url, undefined, { x: 550, y: 80, w: 20, h: 20 })).toBe("grey");
+    expect((await node.call("POST", `${R}/rtmp/push-speaker/stop`, ROOM, {})).json).toMatchObject({ state: "stopped" });
+    alice.speaking(true);
+  }, 90_000);
 });

@@ -16,7 +16,7 @@ import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
-import { readSegmentList } from "./ffmpeg-process.js";
+import { type FfmpegLauncher, readSegmentList } from "./ffmpeg-process.js";
 import type { PortPairs } from "./ports.js";
 import { SpeakerFollower } from "./speaker-follower.js";
 import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
@@ -28,7 +28,7 @@ export interface CompositeRecorderOptions {
   options: CompositeOptions;
   segmentSeconds: number;
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   logger: Logger;
 }
 
@@ -77,7 +77,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
   static async start(o: CompositeRecorderOptions, producers: types.Producer[]): Promise<CompositeRecorder> {
     const dir = join(o.root, COMPOSITE_TRACK.dir);
     await mkdir(dir, { recursive: true });
-    const assets = await prepareWatermarks(o.options, dir, o.ffmpegPath);
+    const assets = await prepareWatermarks(o.options, dir, o.ffmpeg.path);
     const recorder = new CompositeRecorder(o, assets);
     for (const p of producers) recorder.#watch(p);
     try {
@@ -159,7 +159,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
       startNumber,
       segmentSeconds: this.#o.segmentSeconds,
       ports: this.#o.ports,
-      ffmpegPath: this.#o.ffmpegPath,
+      ffmpeg: this.#o.ffmpeg,
       ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
     });
     this.#run = run;

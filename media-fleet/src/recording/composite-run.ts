@@ -5,14 +5,14 @@
  * because an ffmpeg filter graph cannot gain inputs while running: the CompositeRecorder ends this
  * run and starts another when members come or go.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
-import { stopGracefully } from "./ffmpeg-process.js";
+import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { type FfmpegProgress, flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
@@ -33,7 +33,7 @@ export interface CompositeRunOptions {
   startNumber: number;
   segmentSeconds: number;
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   /** RTMP push (rtmp-push.ts): FLV to this URL instead of mp4 segments; `onFrames` hears ffmpeg's progress. */
   rtmp?: { url: string; onFrames: (frames: number) => void };
   /** Hears ffmpeg's progress twice a second (the recording benchmark reads its speed). */
@@ -99,7 +99,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
       // The speaker layout takes filter commands on stdin (ffmpeg's interactive `c` key), and
       // watches progress to know when its graph is up.
       const progress = o.rtmp || o.onProgress || live;
-      const ffmpeg = spawn(o.ffmpegPath, args, { stdio: [live ? "pipe" : "ignore", progress ? "pipe" : "ignore", "pipe"] });
+      const ffmpeg = o.ffmpeg.spawn(args, [live ? "pipe" : "ignore", progress ? "pipe" : "ignore", "pipe"]);
       const run = new CompositeRun(ffmpeg, ingests, speaker);
       watchProgress(ffmpeg.stdout, (p) => {
         o.rtmp?.onFrames(p.frame);

@@ -9,10 +9,10 @@
  * amix (no normalisation, like the composite mix) and encoded. Every output file shares that
  * timeline, so a member who joined late starts with silence and per-member files line up.
  */
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ExportRequest } from "@parley/shared";
+import type { FfmpegLauncher } from "./ffmpeg-process.js";
 
 export type ExportKind = ExportRequest["kind"];
 export type ExportFormat = ExportRequest["format"];
@@ -45,7 +45,7 @@ const ENCODERS: Record<ExportFormat, { ext: string; codec: string; args: string[
 
 /** Writes the export's files under `dir`; throws with ffmpeg's complaint when one fails. */
 export async function runExport(o: {
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   dir: string;
   kind: ExportKind;
   format: ExportFormat;
@@ -82,7 +82,7 @@ export async function runExport(o: {
     const n = group.tracks.length;
     const mix = `${group.tracks.map((_, i) => `[a${i}]`).join("")}amix=inputs=${n}:duration=longest:dropout_transition=0:normalize=0[out]`;
     await mkdir(join(o.dir, group.file, ".."), { recursive: true });
-    await ffmpeg(o.ffmpegPath, [
+    await runFfmpeg(o.ffmpeg, [
       ...["-hide_banner", "-nostdin", "-loglevel", "error", ...inputs],
       ...["-filter_complex", `${filters.join(";")};${mix}`, "-map", "[out]"],
       ...[...encoder.args, "-y", join(o.dir, group.file)],
@@ -92,9 +92,9 @@ export async function runExport(o: {
   return out;
 }
 
-function ffmpeg(path: string, args: string[]): Promise<void> {
+function runFfmpeg(ffmpeg: FfmpegLauncher, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = ffmpeg.spawn(args, ["ignore", "ignore", "pipe"]);
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => {
       stderr = (stderr + c.toString("utf8")).slice(-2000);

@@ -1,7 +1,35 @@
-/** What every recorder does with its ffmpeg: stop it without losing the open segment, read its segment list. */
-import type { ChildProcess } from "node:child_process";
+/**
+ * What every recorder does with its ffmpeg: start it (the one place that spawns ffmpeg, so every
+ * child is recorded for the orphan reaper), stop it without losing the open segment, read its
+ * segment list.
+ */
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
+import type { FfmpegChildren } from "./ffmpeg-children.js";
+
+/** Starts ffmpeg for the recorders; with `children`, each one is recorded in the spool until it exits. */
+export class FfmpegLauncher {
+  readonly path: string;
+  readonly #children: FfmpegChildren | undefined;
+
+  constructor(path: string, children?: FfmpegChildren) {
+    this.path = path;
+    this.#children = children;
+  }
+
+  spawn(args: string[], stdio: StdioOptions): ChildProcess {
+    const child = spawn(this.path, args, { stdio });
+    const { pid } = child;
+    // No pid: the spawn failed (ENOENT, EAGAIN) and "error" / "exit" follow.
+    if (pid !== undefined && this.#children) {
+      const children = this.#children;
+      children.add(pid);
+      child.once("exit", () => children.remove(pid));
+    }
+    return child;
+  }
+}
 
 /**
  * One SIGINT makes ffmpeg close the open segment (or stream) properly; a second would make it abort

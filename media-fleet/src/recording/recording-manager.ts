@@ -27,6 +27,8 @@ import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { type ExportSource, localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
+import { FfmpegChildren } from "./ffmpeg-children.js";
+import { FfmpegLauncher } from "./ffmpeg-process.js";
 import type { JournalStore } from "./journal.js";
 import { readManifest } from "./manifest.js";
 import { PortPairs } from "./ports.js";
@@ -49,6 +51,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   readonly #queue: UploadQueue;
   readonly #journals: JournalStore;
   readonly #deps: RecordingDeps;
+  /** Every ffmpeg this node starts, recorded in the spool for the orphan reaper (ffmpeg-children.ts). */
+  readonly #ffmpegChildren: FfmpegChildren;
   readonly #recordings = new Map<string, Recording>();
   readonly #pushes = new Map<string, RtmpPush>();
   readonly #spaceTimer: NodeJS.Timeout;
@@ -64,11 +68,14 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     this.#registry = registry;
     this.#logger = logger;
     this.#journals = journals;
+    this.#ffmpegChildren = new FfmpegChildren(config.spoolDir, (error) =>
+      logger.warn({ err: error.message }, "could not record an ffmpeg child in the spool; a crash now could orphan it"),
+    );
     this.#queue = new UploadQueue({ concurrency: config.uploadConcurrency, maxBackoffMs: config.uploadMaxBackoffMs, logger });
     this.#deps = {
       spoolDir: config.spoolDir,
       ports: new PortPairs(config.minPort, config.maxPort),
-      ffmpegPath: config.ffmpegPath,
+      ffmpeg: new FfmpegLauncher(config.ffmpegPath, this.#ffmpegChildren),
       queue: this.#queue,
       journals,
       logger,
@@ -81,6 +88,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     });
     registry.on("activespeaker", (room, producer) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) tellSpeaker(recording, producer);
+      for (const push of this.#pushes.values()) if (push.room === room) tellSpeaker(push, producer);
     });
     registry.on("roomclose", (room) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
@@ -96,6 +104,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
    * then new recordings are refused and the node's health says why.
    */
   async resume(waitMs: number): Promise<boolean> {
+    await this.#reapOrphans();
     if (await this.#journals.waitReady(waitMs)) {
       await this.#resumeJournaled();
       return true;
@@ -124,6 +133,17 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   /** Where journals live ("spool" or a Redis address without password), for the health answer. */
   get journalStore(): string {
     return this.#journals.description;
+  }
+
+  /**
+   * ffmpegs a killed predecessor left running over this spool still hold their UDP ports and write
+   * to segments the journals are about to recover: they go first.
+   */
+  async #reapOrphans(): Promise<void> {
+    await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
+    const { reaped, stale } = await this.#ffmpegChildren.reapOrphans();
+    if (reaped > 0 || stale > 0)
+      this.#logger.warn({ reaped, stale }, "stopped the ffmpeg processes a previous run of this node left behind");
   }
 
   async #resumeJournaled(): Promise<void> {
@@ -217,7 +237,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
         try {
           tracks = await localSources({ tracks: planned, storage: source.storage, room, recordingId: id, dir });
           outputs = await runExport({
-            ffmpegPath: this.#config.ffmpegPath,
+            ffmpeg: this.#deps.ffmpeg,
             dir,
             kind: request.kind,
             format: request.format,
@@ -288,7 +308,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       router,
       producers: () => this.#registry.producers(room),
       ports: this.#deps.ports,
-      ffmpegPath: this.#config.ffmpegPath,
+      ffmpeg: this.#deps.ffmpeg,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#logger,
       onState: (status) =>
@@ -302,6 +322,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
         }),
     });
     this.#pushes.set(push.id, push);
+    tellSpeaker(push, this.#registry.speaker(room));
     return push.status();
   }
 
@@ -433,8 +454,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   }
 }
 
-/** Passes the room's dominant speaker (an audio producer) on to a recording, by member. */
-function tellSpeaker(recording: Recording, speaker: types.Producer | undefined): void {
+/** Passes the room's dominant speaker (an audio producer) on to a recording or RTMP push, by member. */
+function tellSpeaker(follower: Recording | RtmpPush, speaker: types.Producer | undefined): void {
   const member = speaker?.appData.member;
-  if (typeof member === "string") recording.speakerChanged(member);
+  if (typeof member === "string") follower.speakerChanged(member);
 }

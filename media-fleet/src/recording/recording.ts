@@ -15,6 +15,7 @@ import type { CompositeOptions, RecordingErrorInfo, RecordingEvent, RecordingFil
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRecorder } from "./composite-recorder.js";
+import type { FfmpegLauncher } from "./ffmpeg-process.js";
 import type { JournalData, JournalStore } from "./journal.js";
 import type { PortPairs } from "./ports.js";
 import { type EventBody, fileBase, RecordingUploads } from "./recording-uploads.js";
@@ -27,7 +28,7 @@ import type { UploadQueue } from "./upload-queue.js";
 export interface RecordingDeps {
   spoolDir: string;
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   queue: UploadQueue;
   journals: JournalStore;
   logger: Logger;
@@ -108,7 +109,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
     const recording = new Recording(deps, data);
     const name = `${info.stem}-00000.${info.ext}`;
     try {
-      await takeJpeg({ router, producer, dir: join(recording.dir, info.dir), name, ports: deps.ports, ffmpegPath: deps.ffmpegPath });
+      await takeJpeg({ router, producer, dir: join(recording.dir, info.dir), name, ports: deps.ports, ffmpeg: deps.ffmpeg });
     } catch (error) {
       await rm(recording.dir, { recursive: true, force: true });
       throw error;
@@ -169,7 +170,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
         options,
         segmentSeconds: this.#data.segmentSeconds,
         ports: this.#deps.ports,
-        ffmpegPath: this.#deps.ffmpegPath,
+        ffmpeg: this.#deps.ffmpeg,
         logger: this.#deps.logger,
       },
       producers,
@@ -228,7 +229,7 @@ export class Recording extends EventEmitter<RecordingEvents> {
         info,
         segmentSeconds: this.#data.segmentSeconds,
         ports: this.#deps.ports,
-        ffmpegPath: this.#deps.ffmpegPath,
+        ffmpeg: this.#deps.ffmpeg,
       });
     } catch (error) {
       this.#deps.logger.error({ recording: this.id, producer: producer.id, err: (error as Error).message }, "could not record a track");

@@ -10,17 +10,18 @@
  * sends SIGINT (ffmpeg flushes and closes the FLV stream), SIGKILL after 5 s. The URL carries the
  * stream key: it is never logged or reported, only its host.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { CompositeRun } from "./composite-run.js";
-import { stopGracefully } from "./ffmpeg-process.js";
+import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import { SpeakerFollower } from "./speaker-follower.js";
 import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface RtmpPushDeps {
@@ -28,7 +29,7 @@ export interface RtmpPushDeps {
   /** The room's producers now. */
   producers: () => types.Producer[];
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
   /** A private work folder (SDP, watermark files); removed when the push ends. */
   dir: string;
   logger: Logger;
@@ -52,6 +53,8 @@ const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
 interface Run {
   exited: Promise<{ code: number | null; stderr: string }>;
   stop(): Promise<void>;
+  /** Composite runs: puts the member in the speaker layout's main tile (CompositeRun.showSpeaker). */
+  showSpeaker?(member: string): void;
 }
 
 type Source = { kind: "member"; member: string } | { kind: "composite"; composite: CompositeOptions };
@@ -74,6 +77,8 @@ export class RtmpPush {
   #chain: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  /** Composite pushes in the speaker layout: the debounced active speaker, as the composite recording follows it. */
+  readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker?.(member));
 
   private constructor(room: string, request: StartRtmpRequest, deps: RtmpPushDeps) {
     this.id = request.pushId;
@@ -90,7 +95,7 @@ export class RtmpPush {
   static async start(room: string, request: StartRtmpRequest, deps: RtmpPushDeps): Promise<RtmpPush> {
     const push = new RtmpPush(room, request, deps);
     await mkdir(deps.dir, { recursive: true, mode: 0o700 });
-    if (push.#source.kind === "composite") push.#assets = await prepareWatermarks(push.#source.composite, deps.dir, deps.ffmpegPath);
+    if (push.#source.kind === "composite") push.#assets = await prepareWatermarks(push.#source.composite, deps.dir, deps.ffmpeg.path);
     push.#shown = push.#key();
     try {
       await push.#launch();
@@ -124,6 +129,11 @@ export class RtmpPush {
     this.#schedule(ROLL_DEBOUNCE_MS);
   }
 
+  /** The room's active speaker changed (composite pushes in the speaker layout only; debounced). */
+  speakerChanged(member: string): void {
+    if (this.#source.kind === "composite" && this.#source.composite.layout === "speaker" && !this.#stopping) this.#speaker.speaking(member);
+  }
+
   status(): RtmpStatus {
     return {
       pushId: this.id,
@@ -142,6 +152,7 @@ export class RtmpPush {
   stop(reason?: string): Promise<void> {
     this.#stopping ??= (async () => {
       clearTimeout(this.#timer);
+      this.#speaker.close();
       await this.#chain;
       await this.#run?.stop();
       this.#run = undefined;
@@ -206,12 +217,14 @@ export class RtmpPush {
         startNumber: 0,
         segmentSeconds: 2,
         ports: this.#deps.ports,
-        ffmpegPath: this.#deps.ffmpegPath,
+        ffmpeg: this.#deps.ffmpeg,
         rtmp: { url: this.#url, onFrames: (f) => onFrames(f) },
+        ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
       });
       run = {
         exited: new Promise((resolve) => composite.once("exit", resolve)),
         stop: () => composite.stop(),
+        showSpeaker: (member) => composite.showSpeaker(member),
       };
     } else {
       run = await memberRun(this.#deps, producers, this.#url, (f) => onFrames(f));
@@ -268,7 +281,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
       ...["-map", video, "-map", audio],
       ...flvOutputArgs(url, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
     ];
-    const child = spawn(deps.ffmpegPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => {

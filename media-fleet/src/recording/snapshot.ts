@@ -4,11 +4,11 @@
  * comes) and writes it at the producer's own resolution; then everything is torn down. The file is
  * stored by Recording like a one-segment recording.
  */
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ParleyError } from "@parley/shared";
 import type { types } from "mediasoup";
+import type { FfmpegLauncher } from "./ffmpeg-process.js";
 import type { PortPairs } from "./ports.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 import { safeName } from "./safe-name.js";
@@ -38,7 +38,7 @@ export async function takeJpeg(o: {
   dir: string;
   name: string;
   ports: PortPairs;
-  ffmpegPath: string;
+  ffmpeg: FfmpegLauncher;
 }): Promise<void> {
   if (o.producer.kind !== "video") throw new ParleyError("SNAPSHOT_FAILED", `producer ${o.producer.id} is not video`);
   await mkdir(o.dir, { recursive: true });
@@ -47,15 +47,14 @@ export async function takeJpeg(o: {
   let stderr = "";
   try {
     await writeFile(sdpPath, sdpForIngests([ingest]));
-    const ffmpeg = spawn(
-      o.ffmpegPath,
+    const ffmpeg = o.ffmpeg.spawn(
       [
         ...["-hide_banner", "-nostdin", "-loglevel", "error"],
         ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "64", "-i", sdpPath],
         // The first decodable frame, at the sender's resolution; q 3 ≈ high-quality JPEG.
         ...["-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", "-y", join(o.dir, o.name)],
       ],
-      { stdio: ["ignore", "ignore", "pipe"] },
+      ["ignore", "ignore", "pipe"],
     );
     ffmpeg.stderr?.on("data", (c: Buffer) => {
       stderr = (stderr + c.toString("utf8")).slice(-2000);

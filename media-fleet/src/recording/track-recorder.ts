@@ -6,13 +6,13 @@
  * processes at a segment boundary. Video segments can only start on a keyframe, so the recorder asks
  * the producer for one just after each boundary.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
 import { codecName, containerFor } from "./container.js";
-import { readSegmentList, stopGracefully } from "./ffmpeg-process.js";
+import { type FfmpegLauncher, readSegmentList, stopGracefully } from "./ffmpeg-process.js";
 import type { PortPairs } from "./ports.js";
 import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 
@@ -85,7 +85,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     info: Omit<TrackInfo, "codec" | "ext">;
     segmentSeconds: number;
     ports: PortPairs;
-    ffmpegPath: string;
+    ffmpeg: FfmpegLauncher;
   }): Promise<TrackRecorder | undefined> {
     const { router, producer } = options;
     const mime = producer.rtpParameters.codecs[0]?.mimeType ?? "";
@@ -98,8 +98,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     try {
       const sdpPath = join(dir, `${info.stem}.sdp`);
       await writeFile(sdpPath, sdpForIngests([ingest]));
-      const ffmpeg = spawn(
-        options.ffmpegPath,
+      const ffmpeg = options.ffmpeg.spawn(
         [
           ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
           ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath],
@@ -108,7 +107,7 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
           ...["-segment_list", join(dir, `${info.stem}.list`), "-segment_list_type", "csv"],
           join(dir, `${info.stem}-%05d.${container.ext}`),
         ],
-        { stdio: ["ignore", "ignore", "pipe"] },
+        ["ignore", "ignore", "pipe"],
       );
       const recorder = new TrackRecorder(info, options.root, ingest, ffmpeg, options.segmentSeconds);
       await recorder.#waitListening();

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
 import { CompositeRun } from "../../../media-fleet/src/recording/composite-run.js";
+import { FfmpegLauncher } from "../../../media-fleet/src/recording/ffmpeg-process.js";
 import { PortPairs } from "../../../media-fleet/src/recording/ports.js";
 import type { FfmpegProgress } from "../../../media-fleet/src/recording/rtmp-output.js";
 import { round } from "../stats.js";
@@ -100,7 +101,7 @@ export async function measureComposites(
           startNumber: 0,
           segmentSeconds: 3600,
           ports,
-          ffmpegPath: pinned,
+          ffmpeg: new FfmpegLauncher(pinned),
           onProgress,
         });
       }),

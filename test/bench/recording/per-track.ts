@@ -8,6 +8,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
+import { FfmpegLauncher } from "../../../media-fleet/src/recording/ffmpeg-process.js";
 import { PortPairs } from "../../../media-fleet/src/recording/ports.js";
 import { TrackRecorder } from "../../../media-fleet/src/recording/track-recorder.js";
 import { pooled, round } from "../stats.js";
@@ -76,7 +77,7 @@ export async function measurePerTrack(
           info: { producerId: `s${i}`, kind: producer.kind, dir: `s${i}`, stem: "track" },
           segmentSeconds: 3600,
           ports,
-          ffmpegPath: "ffmpeg",
+          ffmpeg: new FfmpegLauncher("ffmpeg"),
         });
         if (!recorder) throw new Error(`codec of ${producer.kind} cannot be recorded`);
         return recorder;
