@@ -4,8 +4,7 @@
  * spool's free space (capture stops with SPOOL_FULL before the disk is full, not when ffmpeg dies).
  */
 import { EventEmitter } from "node:events";
-import { mkdir, mkdtemp, rm, statfs } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, rm, statfs } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import {
   CompositeOptions,
@@ -18,11 +17,10 @@ import {
   type RtmpEvent,
   type RtmpStatus,
   StartRecordingRequest,
-  StartRtmpRequest,
+  type StartRtmpRequest,
   type StorageConfig,
   TakeSnapshotRequest,
 } from "@parley/shared";
-import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { type ExportSource, localSources, planExport, SOURCES_DIR } from "./export-sources.js";
@@ -34,8 +32,9 @@ import { readManifest } from "./manifest.js";
 import { PortPairs } from "./ports.js";
 import type { ProducerRegistry } from "./producer-registry.js";
 import { Recording, type RecordingDeps } from "./recording.js";
-import { RtmpPush } from "./rtmp-push.js";
+import { RtmpPushes } from "./rtmp-pushes.js";
 import { safeName } from "./safe-name.js";
+import { tellSpeaker } from "./speaker-follower.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {
@@ -54,7 +53,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   /** Every ffmpeg this node starts, recorded in the spool for the orphan reaper (ffmpeg-children.ts). */
   readonly #ffmpegChildren: FfmpegChildren;
   readonly #recordings = new Map<string, Recording>();
-  readonly #pushes = new Map<string, RtmpPush>();
+  readonly #pushes: RtmpPushes;
   readonly #spaceTimer: NodeJS.Timeout;
   /** Exports run one at a time: mixing is CPU work that live capture must not compete with. */
   #exports: Promise<unknown> = Promise.resolve();
@@ -81,18 +80,20 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
       logger,
       router: (room) => registry.router(room),
     };
+    this.#pushes = new RtmpPushes(registry, {
+      ports: this.#deps.ports,
+      ffmpeg: this.#deps.ffmpeg,
+      logger,
+      onEvent: (event) => this.emit("event", event),
+    });
     registry.on("newproducer", (room, producer) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.addProducer(producer);
-      this.#producersChanged(room);
-      producer.observer.once("close", () => this.#producersChanged(room));
     });
     registry.on("activespeaker", (room, producer) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) tellSpeaker(recording, producer);
-      for (const push of this.#pushes.values()) if (push.room === room) tellSpeaker(push, producer);
     });
     registry.on("roomclose", (room) => {
       for (const recording of this.#recordings.values()) if (recording.room === room) void recording.stop();
-      for (const push of this.#pushes.values()) if (push.room === room) void push.stop("the room closed");
     });
     this.#spaceTimer = setInterval(() => void this.#checkSpace(), SPACE_CHECK_MS);
     this.#spaceTimer.unref();
@@ -289,61 +290,18 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     return { storage, ...(await readManifest(storage, room, id)) };
   }
 
-  /**
-   * RTMP push of a member or of the composite (rtmp-push.ts). Idempotent for the same id in the same
-   * room; answers at once in "starting" ("live" once ffmpeg is sending frames to the server).
-   */
+  /** RTMP push of a member or of the composite (rtmp-pushes.ts). */
   async startRtmp(room: string, body: StartRtmpRequest): Promise<RtmpStatus> {
     if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
-    const request = StartRtmpRequest.parse(body);
-    const existing = this.#pushes.get(request.pushId);
-    if (existing && existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "an RTMP push with this id exists in another room");
-    if (existing && !existing.ended) return existing.status();
-    const router = this.#registry.router(room);
-    if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
-    const { source } = request;
-    if (source.kind === "member" && !this.#registry.producers(room).some((p) => p.appData.member === source.member && !p.closed))
-      throw new ParleyError("MEMBER_NOT_FOUND", `member ${source.member} publishes nothing in this room`);
-    const push = await RtmpPush.start(room, request, {
-      router,
-      producers: () => this.#registry.producers(room),
-      ports: this.#deps.ports,
-      ffmpeg: this.#deps.ffmpeg,
-      dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
-      logger: this.#logger,
-      onState: (status) =>
-        this.emit("event", {
-          type: "rtmp.state",
-          room,
-          at: Date.now(),
-          pushId: status.pushId,
-          state: status.state,
-          ...(status.error === undefined ? {} : { error: status.error }),
-        }),
-    });
-    this.#pushes.set(push.id, push);
-    tellSpeaker(push, this.#registry.speaker(room));
-    return push.status();
+    return this.#pushes.start(room, body);
   }
 
-  async stopRtmp(room: string, id: string): Promise<RtmpStatus> {
-    const push = this.#push(room, id);
-    await push.stop();
-    return push.status();
+  stopRtmp(room: string, id: string): Promise<RtmpStatus> {
+    return this.#pushes.stop(room, id);
   }
 
   async getRtmp(room: string, id: string): Promise<RtmpStatus> {
-    return this.#push(room, id).status();
-  }
-
-  #push(room: string, id: string): RtmpPush {
-    const push = this.#pushes.get(id);
-    if (!push || push.room !== room) throw new ParleyError("NOT_FOUND", "no such RTMP push in this room on this node");
-    return push;
-  }
-
-  #producersChanged(room: string): void {
-    for (const push of this.#pushes.values()) if (push.room === room) push.producersChanged();
+    return this.#pushes.get(room, id);
   }
 
   async stop(room: string, id: string): Promise<RecordingStatus> {
@@ -365,7 +323,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#spaceTimer);
-    await Promise.all([...this.#pushes.values()].map((p) => p.stop("the node is shutting down")));
+    await this.#pushes.stopAll("the node is shutting down");
     await Promise.all([...this.#recordings.values()].map((r) => r.stop()));
     await this.#queue.close();
     await Promise.all([...this.#recordings.values()].map((r) => r.close()));
@@ -452,10 +410,4 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     for (const r of capturing)
       r.spoolFull(`the recording spool has ${free} bytes free, less than SPOOL_MIN_FREE_BYTES=${this.#config.spoolMinFreeBytes}`);
   }
-}
-
-/** Passes the room's dominant speaker (an audio producer) on to a recording or RTMP push, by member. */
-function tellSpeaker(follower: Recording | RtmpPush, speaker: types.Producer | undefined): void {
-  const member = speaker?.appData.member;
-  if (typeof member === "string") follower.speakerChanged(member);
 }

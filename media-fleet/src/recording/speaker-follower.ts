@@ -47,3 +47,12 @@ export class SpeakerFollower {
     this.#show(member);
   }
 }
+
+/** Passes the room's dominant speaker (an audio producer) on to whatever follows it, by member. */
+export function tellSpeaker(
+  follower: { speakerChanged(member: string): void },
+  speaker: { appData: Record<string, unknown> } | undefined,
+): void {
+  const member = speaker?.appData.member;
+  if (typeof member === "string") follower.speakerChanged(member);
+}

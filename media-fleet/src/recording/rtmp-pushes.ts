@@ -1,0 +1,101 @@
+/**
+ * The node's RTMP pushes (rtmp-push.ts does one): started and stopped for the control API, told when
+ * their room's producers or active speaker change, stopped when the room closes. Each state change
+ * goes out as an `rtmp.state` event (the edge turns them into webhooks).
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ParleyError, type RtmpEvent, type RtmpStatus, StartRtmpRequest } from "@parley/shared";
+import type { Logger } from "../logger.js";
+import type { FfmpegLauncher } from "./ffmpeg-process.js";
+import type { PortPairs } from "./ports.js";
+import type { ProducerRegistry } from "./producer-registry.js";
+import { RtmpPush } from "./rtmp-push.js";
+import { tellSpeaker } from "./speaker-follower.js";
+
+export class RtmpPushes {
+  readonly #registry: ProducerRegistry;
+  readonly #deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger; onEvent: (event: RtmpEvent) => void };
+  readonly #pushes = new Map<string, RtmpPush>();
+
+  constructor(
+    registry: ProducerRegistry,
+    deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger; onEvent: (event: RtmpEvent) => void },
+  ) {
+    this.#registry = registry;
+    this.#deps = deps;
+    registry.on("newproducer", (room, producer) => {
+      this.#producersChanged(room);
+      producer.observer.once("close", () => this.#producersChanged(room));
+    });
+    registry.on("activespeaker", (room, producer) => {
+      for (const push of this.#inRoom(room)) tellSpeaker(push, producer);
+    });
+    registry.on("roomclose", (room) => {
+      for (const push of this.#inRoom(room)) void push.stop("the room closed");
+    });
+  }
+
+  /** Idempotent for the same id in the same room; answers at once in "starting" ("live" once frames reach the server). */
+  async start(room: string, body: StartRtmpRequest): Promise<RtmpStatus> {
+    const request = StartRtmpRequest.parse(body);
+    const existing = this.#pushes.get(request.pushId);
+    if (existing && existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "an RTMP push with this id exists in another room");
+    if (existing && !existing.ended) return existing.status();
+    const router = this.#registry.router(room);
+    if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
+    const { source } = request;
+    if (source.kind === "member" && !this.#registry.producers(room).some((p) => p.appData.member === source.member && !p.closed))
+      throw new ParleyError("MEMBER_NOT_FOUND", `member ${source.member} publishes nothing in this room`);
+    const push = await RtmpPush.start(room, request, {
+      router,
+      producers: () => this.#registry.producers(room),
+      ports: this.#deps.ports,
+      ffmpeg: this.#deps.ffmpeg,
+      dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
+      logger: this.#deps.logger,
+      onState: (status) =>
+        this.#deps.onEvent({
+          type: "rtmp.state",
+          room,
+          at: Date.now(),
+          pushId: status.pushId,
+          state: status.state,
+          ...(status.error === undefined ? {} : { error: status.error }),
+        }),
+    });
+    this.#pushes.set(push.id, push);
+    tellSpeaker(push, this.#registry.speaker(room));
+    return push.status();
+  }
+
+  async stop(room: string, id: string): Promise<RtmpStatus> {
+    const push = this.#get(room, id);
+    await push.stop();
+    return push.status();
+  }
+
+  get(room: string, id: string): RtmpStatus {
+    return this.#get(room, id).status();
+  }
+
+  /** Node shutdown. */
+  async stopAll(reason: string): Promise<void> {
+    await Promise.all([...this.#pushes.values()].map((p) => p.stop(reason)));
+  }
+
+  #get(room: string, id: string): RtmpPush {
+    const push = this.#pushes.get(id);
+    if (!push || push.room !== room) throw new ParleyError("NOT_FOUND", "no such RTMP push in this room on this node");
+    return push;
+  }
+
+  #inRoom(room: string): RtmpPush[] {
+    return [...this.#pushes.values()].filter((p) => p.room === room);
+  }
+
+  #producersChanged(room: string): void {
+    for (const push of this.#inRoom(room)) push.producersChanged();
+  }
+}
