@@ -37,6 +37,14 @@ export interface RoomEvents {
 const IDLE_ROOM_MS = 60_000;
 const ACTIVE_SPEAKER_INTERVAL_MS = 300;
 
+/**
+ * libwebrtc senders ignore a keyframe request that comes within 300 ms of the previous one
+ * (EncoderRtcpFeedback), and mediasoup, having sent it, waits a full second before asking again.
+ * So a member joining right after another waited ~1.1 s for a first frame. Requests within this
+ * delay are folded into one sent when it ends, after libwebrtc's window: that joiner waits ~0.3 s.
+ */
+const KEYFRAME_REQUEST_DELAY_MS = 350;
+
 export class Room extends EventEmitter<RoomEvents> {
   readonly id: string;
   readonly workerIndex: number;
@@ -147,6 +155,7 @@ export class Room extends EventEmitter<RoomEvents> {
       rtpParameters: request.rtpParameters,
       appData,
       paused: request.paused ?? false,
+      keyFrameRequestDelay: KEYFRAME_REQUEST_DELAY_MS,
     });
     this.#producers.set(producer.id, producer);
     let reason: "closed" | "transport-closed" = "closed";
