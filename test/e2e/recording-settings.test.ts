@@ -129,7 +129,12 @@ describe("auto-record with the app's recording settings", () => {
       const failed = events.find((e) => e.type === "recording.failed");
       expect(failed?.data).toMatchObject({ room: "auto-fail", error: { code: "WATERMARK_UNREADABLE" } });
       expect((await api<Listed>("GET", "/v1/recordings?room=auto-fail")).json.recordings).toEqual([]);
-      await erin.stop();
+      // a retry cannot fix a bad watermark: the call's next producer does not start (and fail) again
+      const frank = await stack.bot("auto-fail", "frank");
+      expect(frank.room.localTracks.size).toBe(2);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(events.filter((e) => e.type === "recording.failed")).toHaveLength(1);
+      await Promise.all([erin.stop(), frank.stop()]);
     } finally {
       receiver.close();
     }
