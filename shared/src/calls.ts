@@ -1,6 +1,6 @@
 /** Call records (CDR) and quality reports: contracts for signalling and the HTTP API. */
 import { z } from "zod";
-import { QueryInstant, RequestId, RoomName, UserId } from "./ids.js";
+import { PageLimit, QueryInstant, RequestId, RoomName, UserId } from "./ids.js";
 
 /** What a client says about itself on join: shown in call records. */
 export const ClientInfo = z
@@ -63,7 +63,7 @@ export const CallSearch = z
     /** ISO-8601 or unix ms: calls that started at or after. */
     from: QueryInstant.optional(),
     to: QueryInstant.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: PageLimit,
     /** Opaque: `nextCursor` of the previous page. */
     cursor: z.string().max(200).optional(),
   })

@@ -1,14 +1,12 @@
 /** Contracts of the operator console's read APIs: the audit log and live rooms (docs/protocol.md §4). */
 import { z } from "zod";
+import { PageLimit, SequenceCursor } from "./ids.js";
 
 /** `GET /v1/audit?limit=&cursor=`: newest first; `cursor` is the `nextCursor` of the previous page. */
 export const AuditSearch = z
   .object({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z
-      .string()
-      .regex(/^[0-9]{1,15}$/, "cursor is the nextCursor of a previous page")
-      .optional(),
+    limit: PageLimit,
+    cursor: SequenceCursor,
   })
   .strict();
 export type AuditSearch = z.infer<typeof AuditSearch>;

@@ -28,3 +28,12 @@ export const QueryInstant = z.preprocess(
   (v) => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v),
   z.coerce.date({ error: "expected an ISO-8601 instant or unix milliseconds" }),
 );
+
+/** `?limit=` of a paged search: 1 to 200, 50 when omitted. */
+export const PageLimit = z.coerce.number().int().min(1).max(200).default(50);
+
+/** `?cursor=` of a log paged by row number (audit, deliveries): the previous page's `nextCursor`. */
+export const SequenceCursor = z
+  .string()
+  .regex(/^[0-9]{1,15}$/, "cursor is the nextCursor of a previous page")
+  .optional();

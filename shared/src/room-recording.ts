@@ -4,7 +4,7 @@
  * state (people must know they are recorded).
  */
 import { z } from "zod";
-import { MemberId, QueryInstant, RequestId, RoomName } from "./ids.js";
+import { MemberId, PageLimit, QueryInstant, RequestId, RoomName } from "./ids.js";
 import { NODE_RECORDING_MODES, RECORDING_LIMITS, RECORDING_STATUS_MODES, type RecordingState } from "./recording.js";
 import { CompositeOverrides } from "./recording-composite.js";
 
@@ -51,7 +51,7 @@ export const RecordingSearch = z
     room: RoomName.optional(),
     from: QueryInstant.optional(),
     to: QueryInstant.optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: PageLimit,
     cursor: z.string().max(200).optional(),
   })
   .strict();

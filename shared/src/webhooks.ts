@@ -10,6 +10,7 @@
  * an hour with the same event id, so receivers deduplicate by `id`.
  */
 import { z } from "zod";
+import { PageLimit, SequenceCursor } from "./ids.js";
 import { LEAVE_REASONS } from "./signal.js";
 
 export const WEBHOOK_EVENT_TYPES = [
@@ -239,12 +240,9 @@ export const DeliverySearch = z
     webhookId: WebhookId.optional(),
     eventId: WebhookEventId.optional(),
     status: z.enum(DELIVERY_STATUSES).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: PageLimit,
     /** Opaque: `nextCursor` of the previous page. */
-    cursor: z
-      .string()
-      .regex(/^[0-9]{1,15}$/, "cursor is the nextCursor of a previous page")
-      .optional(),
+    cursor: SequenceCursor,
   })
   .strict();
 export type DeliverySearch = z.infer<typeof DeliverySearch>;

@@ -1,30 +1,15 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { Room } from "../../sdk/src/client/index.js";
-import { type Stack, startStack } from "./stack.js";
-import { buildConsole, type LaunchedChromium, launchChromium } from "./support/chromium.js";
+import { useBrowserStack } from "./support/chromium.js";
 
 const SCREENSHOT = "/tmp/parley-demo.png";
 
-let stack: Stack;
-let browser: Browser;
-let chromiumRun: LaunchedChromium | undefined;
-
-beforeAll(async () => {
-  await buildConsole();
-  stack = await startStack();
-  chromiumRun = await launchChromium();
-  browser = chromiumRun.browser;
-});
-
-afterAll(async () => {
-  await chromiumRun?.close();
-  await stack?.stop();
-});
+const run = useBrowserStack();
 
 /** Opens the demo as `user` in its own browser context (its own cookies and devices). */
 async function openDemo(room: string, user: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (err) => problems.push(`${user} page error: ${err.message}`));
@@ -34,7 +19,7 @@ async function openDemo(room: string, user: string): Promise<{ page: Page; probl
   page.on("response", (res) => {
     if (res.status() >= 400) problems.push(`${user} got ${res.status()} for ${res.url()}`);
   });
-  await page.goto(`${stack.edge.url}/demo?room=${room}&user=${user}&autojoin=1`);
+  await page.goto(`${run.stack.edge.url}/demo?room=${room}&user=${user}&autojoin=1`);
   return { page, problems };
 }
 

@@ -1,25 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack } from "./stack.js";
-import { buildConsole, type LaunchedChromium, launchChromium } from "./support/chromium.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowserStack } from "./support/chromium.js";
 
 const shot = (name: string) => `/tmp/parley-console-${name}.png`;
 
-let stack: Stack;
-let browser: Browser;
-let chromiumRun: LaunchedChromium | undefined;
-
-beforeAll(async () => {
-  await buildConsole();
-  stack = await startStack();
-  chromiumRun = await launchChromium();
-  browser = chromiumRun.browser;
-});
-
-afterAll(async () => {
-  await chromiumRun?.close();
-  await stack?.stop();
-});
+const run = useBrowserStack();
 
 /** Colour pixels (not the dark background, not grey axes) in a chart's canvas: the drawn lines. */
 function drawnPixels(page: Page, metric: string): Promise<number> {
@@ -39,7 +24,7 @@ function drawnPixels(page: Page, metric: string): Promise<number> {
 
 describe("operator console in Chromium", () => {
   it("signs in, shows a live room, its call's quality chart, and audits a secret rotation", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await run.browser.newContext({ viewport: { width: 1440, height: 1000 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
@@ -51,20 +36,20 @@ describe("operator console in Chromium", () => {
     });
 
     // sign in: a wrong key is refused on the form, the right one opens the fleet page
-    await page.goto(`${stack.edge.url}/console`);
+    await page.goto(`${run.stack.edge.url}/console`);
     await page.fill('input[name="operatorKey"]', "not-the-operator-key");
     await page.click('#sign-in button[type="submit"]');
     await page.waitForSelector('#sign-in-error:has-text("Not accepted")');
     problems.length = 0; // that 401 was the point
-    await page.fill('input[name="operatorKey"]', stack.edge.operatorKey);
+    await page.fill('input[name="operatorKey"]', run.stack.edge.operatorKey);
     await page.click('#sign-in button[type="submit"]');
-    await page.waitForSelector(`#page tr:has-text("${stack.nodeId}") .badge:has-text("up")`, { timeout: 15_000 });
+    await page.waitForSelector(`#page tr:has-text("${run.stack.nodeId}") .badge:has-text("up")`, { timeout: 15_000 });
     await page.screenshot({ path: shot("fleet") });
 
     // two bots in a room: it shows up on the live rooms page with both of them
     const room = `console-${process.pid}`;
     const bots = await Promise.all(
-      ["alice", "bob"].map((user) => stack.bot(room, user, { video: true, audio: true, qualityReportIntervalMs: 2000 })),
+      ["alice", "bob"].map((user) => run.stack.bot(room, user, { video: true, audio: true, qualityReportIntervalMs: 2000 })),
     );
     await page.click('#nav a[data-page="rooms"]');
     await page.waitForSelector(`#page tr:has-text("${room}") td:has-text("2")`, { timeout: 15_000 });
@@ -93,7 +78,7 @@ describe("operator console in Chromium", () => {
 
     // rotate the app's secret: the new one is shown once; the card then offers revoking either
     await page.click('#nav a[data-page="apps"]');
-    const card = `article[data-app="${stack.app.appKey}"]`;
+    const card = `article[data-app="${run.stack.app.appKey}"]`;
     await page.click(`${card} button:has-text("Add secret")`);
     const secret = await page.textContent("dialog code.secret");
     expect(secret).toMatch(/^as_/);
@@ -109,7 +94,7 @@ describe("operator console in Chromium", () => {
     await entry.waitFor();
     expect(await entry.textContent()).toContain("Added secret 2 (rotation)");
     expect(await entry.textContent()).toContain("Operator");
-    expect(await entry.textContent()).toContain(stack.app.appKey);
+    expect(await entry.textContent()).toContain(run.stack.app.appKey);
     await page.screenshot({ path: shot("audit") });
 
     await Promise.all(bots.map((b) => b.stop()));
@@ -118,17 +103,17 @@ describe("operator console in Chromium", () => {
   });
 
   it("with app credentials: the app's own pages, webhooks it can add, no operator pages", async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await run.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
     page.on("response", (res) => {
       if (res.status() >= 400) problems.push(`got ${res.status()} for ${res.url()}`);
     });
-    await page.goto(`${stack.edge.url}/console`);
+    await page.goto(`${run.stack.edge.url}/console`);
     await page.check('input[name="mode"][value="app"]');
-    await page.fill('input[name="appKey"]', stack.app.appKey);
-    await page.fill('input[name="appSecret"]', stack.app.appSecret);
+    await page.fill('input[name="appKey"]', run.stack.app.appKey);
+    await page.fill('input[name="appSecret"]', run.stack.app.appSecret);
     await page.click('#sign-in button[type="submit"]');
     await page.waitForSelector('h1:has-text("Live rooms")');
     expect(await page.isVisible('#nav a[data-page="fleet"]')).toBe(false);

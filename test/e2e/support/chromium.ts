@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type Stack, startStack } from "../stack.js";
 import { REPO_ROOT } from "./processes.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -45,6 +47,34 @@ export async function launchChromium(): Promise<LaunchedChromium> {
     async close() {
       await browser.close();
       await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a browser suite: builds the console, starts the local stack and Chromium before the file's
+ * tests and stops both after. Read `stack` and `browser` inside tests (they are set by then).
+ */
+export function useBrowserStack(): { readonly stack: Stack; readonly browser: Browser } {
+  let stack: Stack | undefined;
+  let chromiumRun: LaunchedChromium | undefined;
+  beforeAll(async () => {
+    await buildConsole();
+    stack = await startStack();
+    chromiumRun = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromiumRun?.close();
+    await stack?.stop();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error("the stack is not started yet (use it inside tests)");
+      return stack;
+    },
+    get browser() {
+      if (!chromiumRun) throw new Error("Chromium is not started yet (use it inside tests)");
+      return chromiumRun.browser;
     },
   };
 }
