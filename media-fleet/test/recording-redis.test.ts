@@ -11,6 +11,7 @@ import type { RecordingStatus } from "@parley/shared";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { Sealer } from "../src/recording/seal.js";
+import { freePort } from "./free-port.js";
 import { FLEET_SECRET, startTestNode, TEST_PORT_OFFSET, type TestNode, waitFor } from "./helpers.js";
 import { isEvent, recordingEvents, sha256, sleep, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
@@ -150,7 +151,8 @@ describe("recording journals in Redis", () => {
   });
 
   it("starts unhealthy without Redis, refuses recordings with a typed error, and recovers when Redis answers", async () => {
-    const port = 16479 + TEST_PORT_OFFSET;
+    // a port found free now, not a fixed one: a redis-server left by a crashed run must not answer here
+    const port = await freePort();
     const password = "redis-pass-never-logged";
     const server = new TestRedis(port, { password });
     servers.push(server);
@@ -180,7 +182,7 @@ describe("recording journals in Redis", () => {
   });
 
   it("goes on recording and uploading while Redis is away mid-run, and Redis catches up when it is back", async () => {
-    const server = new TestRedis(16579 + TEST_PORT_OFFSET);
+    const server = new TestRedis(await freePort());
     servers.push(server);
     await server.start();
     const spool = await tempDir("spool-redis-lost");

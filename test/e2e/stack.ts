@@ -3,7 +3,6 @@
  * a media node (real mediasoup) that registers with it. Clients are SDK bots on @roamhq/wrtc.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { DEV_APP_NAME } from "../../edge/src/dev/dev-app-name.js";
@@ -11,6 +10,7 @@ import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { loadConfig } from "../../media-fleet/src/config.js";
 import { createLogger } from "../../media-fleet/src/logger.js";
 import { type MediaNodeService, startMediaNodeService } from "../../media-fleet/src/service.js";
+import { freePort } from "../../media-fleet/test/free-port.js";
 import { Room, type RoomOptions } from "../../sdk/src/client/index.js";
 import { syntheticAudio, syntheticVideo, useNodeWebRTC } from "../../sdk/src/node/index.js";
 import { AppsClient, mintToken } from "../../sdk/src/server/index.js";
@@ -42,17 +42,6 @@ export interface BotOptions extends RoomOptions {
 export interface Bot {
   room: Room;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 /** A media node registered with `edge`, over `spool`, writing NAS recordings under `<dataDir>/recordings`. */
@@ -217,3 +206,5 @@ export async function received(
   }
   return out;
 }
+
+export { freePort };
