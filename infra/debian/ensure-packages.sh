@@ -23,6 +23,12 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "ensure-packages: install them with: sudo apt-get install -y --no-install-recommends$need" >&2
   exit 0
 fi
-echo "ensure-packages: installing$need" >&2
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >&2
+log="${TMPDIR:-/tmp}/parley-apt-install.log"
+echo "ensure-packages: installing$need (a minute or two; log: $log)" >&2
+started=$(date +%s)
+if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need; } >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "ensure-packages: apt-get failed (full log: $log)" >&2
+  exit 1
+fi
+echo "ensure-packages: installed in $(($(date +%s) - started)) s" >&2

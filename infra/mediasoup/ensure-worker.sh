@@ -27,7 +27,7 @@ MS_PKG=""
 for candidate in "$REPO/media-fleet/node_modules/mediasoup" "$REPO/node_modules/mediasoup"; do
   if [ -f "$candidate/package.json" ]; then MS_PKG=$candidate; break; fi
 done
-[ -n "$MS_PKG" ] || die "mediasoup is not installed (run 'npm ci' at $REPO first, with MEDIASOUP_WORKER_BIN set so its postinstall skips the download)"
+[ -n "$MS_PKG" ] || die "mediasoup is not installed: run 'npm ci' in $REPO first"
 VERSION=$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$MS_PKG/package.json" | head -n 1)
 [ -n "$VERSION" ] || die "cannot read the mediasoup version from $MS_PKG/package.json"
 BIN="$CACHE_DIR/mediasoup-worker-$VERSION"
@@ -50,8 +50,8 @@ ensure_apt_packages() {
   [ -n "$missing" ] || return 0
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "missing Debian packages:$missing — install them as root: apt-get install -y --no-install-recommends$missing"
-    SUDO=sudo
+    { command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; } || die "missing Debian packages:$missing — install them as root: apt-get install -y --no-install-recommends$missing"
+    SUDO="sudo -n"
   fi
   say "installing Debian build packages:$missing (log: $APT_LOG)"
   $SUDO apt-get update -qq >"$APT_LOG" 2>&1 || { tail -n 20 "$APT_LOG" >&2; die "apt-get update failed"; }
@@ -116,10 +116,21 @@ rm -rf "$BUILD_DIR/mediasoup/worker/out"
 LOG="$CACHE_DIR/mediasoup-worker-$VERSION.build.log"
 say "building mediasoup-worker $VERSION in $BUILD_DIR (several minutes; log: $LOG)"
 started=$(date +%s)
+# The build is silent for minutes otherwise: every 20 s, say which of ninja's steps it has reached.
+(
+  while sleep 20; do
+    step=$(grep -o '^\[[0-9]*/[0-9]*\]' "$LOG" 2>/dev/null | tail -n 1)
+    say "still building: compile step ${step:-(configuring)} after $(( $(date +%s) - started )) s"
+  done
+) &
+ticker=$!
+trap 'kill "$ticker" 2>/dev/null; rm -rf "$BUILD_DIR"' EXIT
 if ! PATH="$VENV/bin:$PATH" sh "$HERE/build-mediasoup-worker.sh" "$BUILD_DIR/mediasoup" >"$LOG" 2>&1; then
+  kill "$ticker" 2>/dev/null
   tail -n 30 "$LOG" >&2
   die "build failed (full log: $LOG)"
 fi
+kill "$ticker" 2>/dev/null
 BUILT="$BUILD_DIR/mediasoup/worker/out/Release/mediasoup-worker"
 worker_runs "$BUILT" || die "built worker at $BUILT does not start (see $LOG)"
 cp "$BUILT" "$BIN.tmp" && mv "$BIN.tmp" "$BIN"
