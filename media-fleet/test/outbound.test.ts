@@ -65,6 +65,11 @@ beforeAll(async () => {
     if (req.url === "/to-localhost.png") return void res.writeHead(307, { location: internalUrl.replace("127.0.0.1", "localhost") }).end();
     if (req.url === "/to-logo.png") return void res.writeHead(301, { location: "/logo.png" }).end();
     if (req.url === "/not-an-image.png") return void res.writeHead(200, { "content-type": "image/png" }).end(SECRET_BODY);
+    // a playlist ffmpeg would recognise by its content and follow inward
+    if (req.url === "/playlist.png")
+      return void res
+        .writeHead(200, { "content-type": "image/png" })
+        .end(`#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${internalUrl}/seg.ts\n#EXT-X-ENDLIST\n`);
     res.writeHead(500).end(SECRET_BODY);
   });
   allowedUrl = await listen(allowed);
@@ -117,11 +122,12 @@ describe("outbound targets on the node", () => {
   });
 
   it("an error from an allowed server says what failed, not its status or body", async () => {
-    for (const path of ["/not-an-image.png", "/missing.png"]) {
+    for (const path of ["/not-an-image.png", "/missing.png", "/playlist.png"]) {
       const unreadable = await startComposite("wm-unreadable", `${allowedUrl}${path}`);
       expect(unreadable.json.error.code).toBe("WATERMARK_UNREADABLE");
       expect(unreadable.json.error.message).not.toMatch(/INTERNAL-SECRET|500|redis/);
     }
+    expect(internalHits).toBe(0);
   });
 
   it("the allowed host still serves watermarks, redirects within it included", async () => {

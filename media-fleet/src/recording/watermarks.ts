@@ -87,8 +87,12 @@ async function imageBytes(url: string | undefined, png: string | undefined, i: n
 /** ffmpeg decodes the image once; anything it cannot decode without error is refused. */
 async function checkDecodable(file: string, i: number, ffmpegPath: string): Promise<void> {
   try {
-    // -xerror: a corrupt chunk fails the run instead of yielding a blank picture.
-    await run(ffmpegPath, ["-v", "error", "-xerror", "-i", file, "-frames:v", "1", "-f", "null", "-"], { timeout: FETCH_TIMEOUT_MS });
+    // -xerror: a corrupt chunk fails the run instead of yielding a blank picture. Only image demuxers
+    // and local files: ffmpeg would otherwise probe a fetched HLS playlist by its content and follow it.
+    const inputOnly = ["-protocol_whitelist", "file", "-format_whitelist", "image2,png_pipe,jpeg_pipe"];
+    await run(ffmpegPath, ["-v", "error", "-xerror", ...inputOnly, "-i", file, "-frames:v", "1", "-f", "null", "-"], {
+      timeout: FETCH_TIMEOUT_MS,
+    });
   } catch {
     // ffmpeg's complaint can quote the file's first bytes (a PNG signature error prints them): not echoed.
     throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: the image cannot be decoded`);
