@@ -1,14 +1,14 @@
 /** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
 import { version as MEDIASOUP_VERSION } from "mediasoup";
 import type { NodeConfig } from "./config.js";
-import { ControlServer } from "./control-server.js";
 import { EdgeReporter } from "./edge-reporter.js";
+import { ControlServer } from "./http/control-server.js";
+import { DownloadHandler } from "./http/downloads.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
-import { DownloadHandler } from "./recording/downloads.js";
+import { ProducerRegistry } from "./producer-registry.js";
 import { JournalStore, SpoolJournals } from "./recording/journal.js";
-import { ProducerRegistry } from "./recording/producer-registry.js";
 import { RecordingManager } from "./recording/recording-manager.js";
 import { RedisJournals } from "./recording/redis-journals.js";
 import { WorkerPool } from "./worker-pool.js";

@@ -9,9 +9,9 @@ import { dirname, join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { presignS3Get, recordingFileKey, signDownloadUrl } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ControlServer } from "../src/control-server.js";
+import { ControlServer } from "../src/http/control-server.js";
+import { DownloadHandler } from "../src/http/downloads.js";
 import { createLogger } from "../src/logger.js";
-import { DownloadHandler } from "../src/recording/downloads.js";
 import { FLEET_SECRET, waitFor } from "./helpers.js";
 import { sleep, tempDir } from "./recording-helpers.js";
 

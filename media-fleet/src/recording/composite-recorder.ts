@@ -14,13 +14,13 @@ import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
+import { CompositeRun } from "../composite/composite-run.js";
+import { SpeakerFollower } from "../composite/speaker-follower.js";
+import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
+import { type FfmpegLauncher, readSegmentList } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
-import { CompositeRun } from "./composite-run.js";
-import { type FfmpegLauncher, readSegmentList } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { SpeakerFollower } from "./speaker-follower.js";
 import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
-import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface CompositeRecorderOptions {
   router: types.Router;

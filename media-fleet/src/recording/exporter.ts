@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ExportRequest } from "@parley/shared";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 
 export type ExportKind = ExportRequest["kind"];
 export type ExportFormat = ExportRequest["format"];

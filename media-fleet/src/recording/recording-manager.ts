@@ -21,20 +21,20 @@ import {
   type StorageConfig,
   TakeSnapshotRequest,
 } from "@parley/shared";
+import { tellSpeaker } from "../composite/speaker-follower.js";
+import { FfmpegChildren } from "../ffmpeg/ffmpeg-children.js";
+import { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
+import { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
+import type { ProducerRegistry } from "../producer-registry.js";
+import { RtmpPushes } from "../rtmp/rtmp-pushes.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { type ExportSource, localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
-import { FfmpegChildren } from "./ffmpeg-children.js";
-import { FfmpegLauncher } from "./ffmpeg-process.js";
 import type { JournalStore } from "./journal.js";
 import { readManifest } from "./manifest.js";
-import { PortPairs } from "./ports.js";
-import type { ProducerRegistry } from "./producer-registry.js";
 import { Recording, type RecordingDeps } from "./recording.js";
-import { RtmpPushes } from "./rtmp-pushes.js";
 import { safeName } from "./safe-name.js";
-import { tellSpeaker } from "./speaker-follower.js";
 import { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingManagerEvents {

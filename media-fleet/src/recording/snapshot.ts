@@ -8,9 +8,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ParleyError } from "@parley/shared";
 import type { types } from "mediasoup";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RtpIngest, sdpForIngests } from "../ffmpeg/rtp-ingest.js";
 import { safeName } from "./safe-name.js";
 import type { TrackInfo } from "./track-recorder.js";
 

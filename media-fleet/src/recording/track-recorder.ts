@@ -11,10 +11,10 @@ import { EventEmitter } from "node:events";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
+import { type FfmpegLauncher, readSegmentList, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RtpIngest, sdpForIngests } from "../ffmpeg/rtp-ingest.js";
 import { codecName, containerFor } from "./container.js";
-import { type FfmpegLauncher, readSegmentList, stopGracefully } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 
 export interface TrackInfo {
   producerId: string;

@@ -15,14 +15,14 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
+import { CompositeRun } from "../composite/composite-run.js";
+import { SpeakerFollower } from "../composite/speaker-follower.js";
+import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
+import { type FfmpegLauncher, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import { boundUdpPorts, type PortPairs } from "../ffmpeg/ports.js";
+import { RtpIngest, sdpForIngests } from "../ffmpeg/rtp-ingest.js";
 import type { Logger } from "../logger.js";
-import { CompositeRun } from "./composite-run.js";
-import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "./ports.js";
 import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
-import { SpeakerFollower } from "./speaker-follower.js";
-import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface RtmpPushDeps {
   router: types.Router;

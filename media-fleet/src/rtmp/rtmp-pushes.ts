@@ -7,12 +7,12 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ParleyError, type RtmpEvent, type RtmpStatus, StartRtmpRequest } from "@parley/shared";
+import { tellSpeaker } from "../composite/speaker-follower.js";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import type { ProducerRegistry } from "./producer-registry.js";
+import type { ProducerRegistry } from "../producer-registry.js";
 import { RtmpPush } from "./rtmp-push.js";
-import { tellSpeaker } from "./speaker-follower.js";
 
 export class RtmpPushes {
   readonly #registry: ProducerRegistry;

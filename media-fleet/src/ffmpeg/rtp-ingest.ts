@@ -5,7 +5,7 @@
  * Only the producer's codec and no RTX: ffmpeg neither asks for retransmissions nor understands them.
  */
 import type { types } from "mediasoup";
-import { codecName } from "./container.js";
+import { codecName } from "../recording/container.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 
 export class RtpIngest {

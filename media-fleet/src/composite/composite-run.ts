@@ -11,11 +11,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
+import { type FfmpegLauncher, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import { boundUdpPorts, type PortPairs } from "../ffmpeg/ports.js";
+import { RtpIngest, sdpForIngests } from "../ffmpeg/rtp-ingest.js";
+import { type FfmpegProgress, flvOutputArgs, PROGRESS_ARGS, watchProgress } from "../rtmp/rtmp-output.js";
 import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
-import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "./ports.js";
-import { type FfmpegProgress, flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface CompositeRunEvents {

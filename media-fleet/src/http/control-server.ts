@@ -25,11 +25,11 @@ import {
   verifyControlToken,
 } from "@parley/shared";
 import type { z } from "zod";
-import type { Logger } from "./logger.js";
-import type { MediaNode } from "./media-node.js";
-import type { NodeMetrics } from "./metrics.js";
-import type { DownloadHandler } from "./recording/downloads.js";
-import type { RecordingManager } from "./recording/recording-manager.js";
+import type { Logger } from "../logger.js";
+import type { MediaNode } from "../media-node.js";
+import type { NodeMetrics } from "../metrics.js";
+import type { RecordingManager } from "../recording/recording-manager.js";
+import type { DownloadHandler } from "./downloads.js";
 import { ReplayGuard } from "./replay-guard.js";
 
 type NodeRecordingRouteName = RecordingRouteName | SnapshotRouteName | ExportRouteName | RtmpRouteName;
