@@ -1,7 +1,7 @@
 /**
  * What every recorder does with its ffmpeg: start it (the one place that spawns ffmpeg, so every
- * child is recorded for the orphan reaper), stop it without losing the open segment, read its
- * segment list.
+ * child is recorded for the orphan reaper), keep the tail of its stderr, stop it without losing the
+ * open segment, read its segment list.
  */
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -29,6 +29,18 @@ export class FfmpegLauncher {
     }
     return child;
   }
+}
+
+/**
+ * Keeps the tail of ffmpeg's stderr (enough to explain an exit, never unbounded) and answers it
+ * on demand.
+ */
+export function stderrTail(child: ChildProcess, maxChars = 4000): () => string {
+  let tail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-maxChars);
+  });
+  return () => tail;
 }
 
 /**

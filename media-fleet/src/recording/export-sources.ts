@@ -7,10 +7,10 @@
  */
 import { join } from "node:path";
 import { type ExportRequest, ParleyError, type RecordingFile, type ResolvedStorage } from "@parley/shared";
+import type { TrackInfo } from "./capture.js";
 import { digestFile } from "./checksum.js";
 import type { ExportTrack } from "./exporter.js";
 import { S3Store } from "./s3-storage.js";
-import type { TrackInfo } from "./track-recorder.js";
 
 /** A track to export, with its stored segment files (not yet local paths). */
 export interface PlannedTrack extends Omit<ExportTrack, "files"> {

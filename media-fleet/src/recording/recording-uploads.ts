@@ -7,11 +7,11 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { MANIFEST_FILE, type RecordingEvent, type RecordingFile } from "@parley/shared";
+import type { TrackInfo } from "./capture.js";
 import { digestFile } from "./checksum.js";
 import type { JournalData } from "./journal.js";
 import { storeManifest } from "./manifest.js";
 import type { Storage } from "./storage.js";
-import type { TrackInfo } from "./track-recorder.js";
 import type { UploadQueue } from "./upload-queue.js";
 
 /** A recording event without what the recording fills in itself. */

@@ -16,13 +16,14 @@ import type { types } from "mediasoup";
 import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
+import type { TrackInfo } from "./capture.js";
 import { CompositeRecorder } from "./composite-recorder.js";
 import type { JournalData, JournalStore } from "./journal.js";
 import { type EventBody, fileBase, RecordingUploads } from "./recording-uploads.js";
 import { safeName } from "./safe-name.js";
 import { snapshotTrack, takeJpeg } from "./snapshot.js";
 import { createStorage } from "./storage.js";
-import { type TrackInfo, TrackRecorder } from "./track-recorder.js";
+import { TrackRecorder } from "./track-recorder.js";
 import type { UploadQueue } from "./upload-queue.js";
 
 export interface RecordingDeps {

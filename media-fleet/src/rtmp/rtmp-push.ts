@@ -1,7 +1,7 @@
 /**
  * RTMP push (issue 4): a member's camera + microphone, or the room's composite, encoded live and
  * published to an RTMP(S) URL. Member pushes consume the member's first video and first audio
- * producer over RtpIngests (a missing one is replaced by black video / silence, since streaming
+ * producer over an RtpFeed (a missing one is replaced by black video / silence, since streaming
  * services want both); composite pushes reuse CompositeRun with FLV output instead of segments.
  *
  * One ffmpeg per push. Like the composite recorder, the push restarts ffmpeg ("rolls") when the
@@ -11,18 +11,19 @@
  * stream key: it is never logged or reported, only its host.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
 import { CompositeRun } from "../composite/composite-run.js";
 import { SpeakerFollower } from "../composite/speaker-follower.js";
 import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
-import { type FfmpegLauncher, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "../ffmpeg/ports.js";
-import { RtpIngest, sdpForIngests } from "../ffmpeg/rtp-ingest.js";
+import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import { PROGRESS_ARGS, watchProgress } from "../ffmpeg/ffmpeg-progress.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
 import type { Logger } from "../logger.js";
-import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
+import { flvOutputArgs, redactRtmpUrl, scrubUrl } from "./rtmp-output.js";
 
 export interface RtmpPushDeps {
   router: types.Router;
@@ -47,7 +48,6 @@ const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 15_000;
 /** A run that stayed live this long resets the retry count (a drop after hours is not a bad URL). */
 const HEALTHY_RUN_MS = 30_000;
-const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
 
 /** One running ffmpeg (member or composite pipeline). */
 interface Run {
@@ -261,15 +261,13 @@ export class RtmpPush {
 /** ffmpeg for one member: its video and audio over RTP (black / silence standing in for a missing one). */
 async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: string, onFrames: (frames: number) => void): Promise<Run> {
   const ordered = [...producers].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "video" ? -1 : 1));
-  const ingests: RtpIngest[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const feed = await RtpFeed.open(deps.router, ordered, deps.ports);
   let ffmpeg: ChildProcess | undefined;
   try {
-    for (const p of ordered) ingests.push(await RtpIngest.open(deps.router, p, deps.ports));
     const sdpPath = join(deps.dir, "member.sdp");
-    await writeFile(sdpPath, sdpForIngests(ingests));
-    const hasVideo = ingests.some((i) => i.kind === "video");
-    const hasAudio = ingests.some((i) => i.kind === "audio");
+    await feed.writeSdp(sdpPath);
+    const hasVideo = feed.has("video");
+    const hasAudio = feed.has("audio");
     let next = 1;
     const video = hasVideo ? "0:v:0" : `${next++}:v:0`;
     const audio = hasAudio ? "0:a:0" : `${next}:a:0`;
@@ -283,43 +281,25 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
     ];
     const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;
-    let stderr = "";
-    child.stderr?.on("data", (c: Buffer) => {
-      stderr = (stderr + c.toString("utf8")).slice(-4000);
-    });
+    const stderr = stderrTail(child);
     watchProgress(child.stdout, (p) => onFrames(p.frame));
     const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
       child.once("exit", (code) => {
-        for (const t of timers) clearTimeout(t);
-        for (const i of ingests) i.close();
-        resolve({ code, stderr });
+        feed.close();
+        resolve({ code, stderr: stderr() });
       }),
     );
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`ffmpeg exited at start: ${scrubUrl(stderr.trim(), url).slice(-300)}`);
-      const bound = boundUdpPorts();
-      if (ingests.every((i) => i.listening(bound))) break;
-      if (Date.now() > deadline) throw new Error("ffmpeg did not open its RTP ports within 5 s");
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    for (const i of ingests) await i.start();
-    for (const ms of KEYFRAME_RETRIES_MS) {
-      const t = setTimeout(() => {
-        for (const i of ingests) if (i.kind === "video") i.keyframe();
-      }, ms);
-      t.unref();
-      timers.push(t);
-    }
+    // The URL (and so the stream key) is cut out of what ffmpeg says before anyone hears it.
+    await feed.start(child, () => scrubUrl(stderr(), url));
+    feed.keyframesAfter(DECODER_KEYFRAME_RETRIES_MS);
     let stopping: Promise<void> | undefined;
     return {
       exited,
       stop: () => (stopping ??= stopGracefully(child, exited, STOP_TIMEOUT_MS)),
     };
   } catch (error) {
-    if (ffmpeg && ffmpeg.exitCode === null) ffmpeg.kill("SIGKILL");
-    for (const t of timers) clearTimeout(t);
-    for (const i of ingests) i.close();
+    if (ffmpeg?.exitCode === null) ffmpeg.kill("SIGKILL");
+    feed.close();
     throw error;
   }
 }
