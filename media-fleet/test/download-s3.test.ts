@@ -97,6 +97,7 @@ beforeAll(async () => {
   server = new ControlServer({
     node: {} as never,
     recordings: {} as never,
+    rtmp: {} as never,
     nodeId: "test-node-dl",
     fleetSecret: FLEET_SECRET,
     metrics: { controlRequests: { inc() {} } } as never,

@@ -29,6 +29,7 @@ import type { Logger } from "../logger.js";
 import type { MediaNode } from "../media-node.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { RecordingManager } from "../recording/recording-manager.js";
+import type { RtmpPushes } from "../rtmp/rtmp-pushes.js";
 import type { DownloadHandler } from "./downloads.js";
 import { ReplayGuard } from "./replay-guard.js";
 
@@ -81,21 +82,22 @@ const HANDLERS: Record<ControlRouteName, Handler> = {
   closeConsumer: (node, room, id) => done(node.getRoom(room).closeConsumer(id)),
 };
 
-type RecordingHandler = (recordings: RecordingManager, room: string, id: string, body: never) => Promise<unknown>;
+type RecordingHandler = (o: { recordings: RecordingManager; rtmp: RtmpPushes }, room: string, id: string, body: never) => Promise<unknown>;
 const RECORDING_HANDLERS: Record<NodeRecordingRouteName, RecordingHandler> = {
-  takeSnapshot: (recordings, room, _id, body) => recordings.snapshot(room, body as never),
-  exportRecording: (recordings, room, id, body) => recordings.exportRecording(room, id, body as never),
-  startRtmp: (recordings, room, _id, body) => recordings.startRtmp(room, body as never),
-  stopRtmp: (recordings, room, id) => recordings.stopRtmp(room, id),
-  getRtmp: (recordings, room, id) => recordings.getRtmp(room, id),
-  startRecording: (recordings, room, _id, body) => recordings.start(room, body),
-  stopRecording: (recordings, room, id) => recordings.stop(room, id),
-  getRecording: (recordings, room, id) => recordings.get(room, id),
+  takeSnapshot: ({ recordings }, room, _id, body) => recordings.snapshot(room, body as never),
+  exportRecording: ({ recordings }, room, id, body) => recordings.exportRecording(room, id, body as never),
+  startRtmp: ({ rtmp }, room, _id, body) => rtmp.start(room, body as never),
+  stopRtmp: ({ rtmp }, room, id) => rtmp.stop(room, id),
+  getRtmp: async ({ rtmp }, room, id) => rtmp.get(room, id),
+  startRecording: ({ recordings }, room, _id, body) => recordings.start(room, body),
+  stopRecording: ({ recordings }, room, id) => recordings.stop(room, id),
+  getRecording: ({ recordings }, room, id) => recordings.get(room, id),
 };
 
 export interface ControlServerOptions {
   node: MediaNode;
   recordings: RecordingManager;
+  rtmp: RtmpPushes;
   nodeId: string;
   fleetSecret: string;
   metrics: NodeMetrics;
@@ -165,7 +167,7 @@ export class ControlServer {
       const name = match.route.name;
       const result =
         name in RECORDING_HANDLERS
-          ? await RECORDING_HANDLERS[name as NodeRecordingRouteName](this.#options.recordings, room, id, body as never)
+          ? await RECORDING_HANDLERS[name as NodeRecordingRouteName](this.#options, room, id, body as never)
           : await HANDLERS[name as ControlRouteName](this.#options.node, room, id, body as never);
       this.#send(res, 200, result, routeName);
     } catch (error) {
