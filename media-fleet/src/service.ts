@@ -107,7 +107,6 @@ export async function startMediaNodeService(
     root: config.recording.nasPath,
     secret: config.fleetSecret,
     logger,
-    onResponse: (status) => metrics.controlRequests.inc({ route: "download", status: String(status) }),
   });
   const server = new ControlServer({
     node,
