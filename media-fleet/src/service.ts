@@ -1,6 +1,6 @@
 /** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
 import { version as MEDIASOUP_VERSION } from "mediasoup";
-import type { NodeConfig } from "./config.js";
+import { ConfigError, type NodeConfig } from "./config.js";
 import { EdgeReporter } from "./edge-reporter.js";
 import { FfmpegChildren } from "./ffmpeg/ffmpeg-children.js";
 import { FfmpegLauncher } from "./ffmpeg/ffmpeg-process.js";
@@ -39,7 +39,7 @@ export async function startMediaNodeService(
 ): Promise<MediaNodeService> {
   if (process.env.MEDIASOUP_WORKER_BIN !== config.workerBin) {
     // mediasoup read the variable when it was imported; a different value now would be ignored.
-    throw new Error("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
+    throw new ConfigError("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
   }
   for (const warning of config.warnings) logger.warn(warning);
   const pool = await WorkerPool.create({

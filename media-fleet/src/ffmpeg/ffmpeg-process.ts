@@ -65,7 +65,7 @@ export async function readSegmentList(path: string): Promise<string[]> {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    return [];
+    return []; // not written yet (no segment closed so far), or removed with the recording
   }
   return text
     .split("\n")

@@ -86,6 +86,7 @@ export class RtpIngest {
   }
 
   keyframe(): void {
+    // A consumer closing meanwhile refuses the request; the next keyframe ask (or none) follows.
     if (!this.consumer.closed) void this.consumer.requestKeyFrame().catch(() => undefined);
   }
 

@@ -14,8 +14,9 @@ export class ControlServer {
 
   constructor(options: ControlServerOptions) {
     const app = createControlApp(options);
-    // Global Request/Response are left alone: several nodes (and the tests' fetch) share one process.
-    this.#server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+    // The adapter's own Request/Response (subclasses of the global ones) stand in for the globals,
+    // as it does by default: hono/body-limit re-wraps the request it reads, which only they allow.
+    this.#server = createAdaptorServer({ fetch: app.fetch }) as Server;
     // Control calls are small and quick; a slow sender should not hold a socket open.
     this.#server.requestTimeout = 15_000;
     this.#server.headersTimeout = 10_000;

@@ -60,7 +60,10 @@ export function planExport(
 async function checkNasCopy(f: RecordingFile): Promise<void> {
   const found = await digestFile(f.location ?? "");
   if (found.bytes !== f.bytes || found.sha256 !== f.sha256)
-    throw new Error(`${f.location} does not match the recording's size and SHA-256 (${found.bytes} vs ${f.bytes} bytes)`);
+    throw new ParleyError(
+      "EXPORT_FAILED",
+      `${f.location} does not match the recording's size and SHA-256 (${found.bytes} vs ${f.bytes} bytes)`,
+    );
 }
 
 /**

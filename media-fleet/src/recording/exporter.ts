@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ExportRequest } from "@parley/shared";
+import { type ExportRequest, ParleyError } from "@parley/shared";
 import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 
 export type ExportKind = ExportRequest["kind"];
@@ -100,6 +100,8 @@ function runFfmpeg(ffmpeg: FfmpegLauncher, args: string[]): Promise<void> {
       stderr = (stderr + c.toString("utf8")).slice(-2000);
     });
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-400)}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new ParleyError("EXPORT_FAILED", `ffmpeg exited with ${code}: ${stderr.trim().slice(-400)}`)),
+    );
   });
 }

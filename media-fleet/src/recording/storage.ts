@@ -70,7 +70,10 @@ export class NasStore implements Storage {
       }
       const copied = await digestFile(temp);
       if (copied.bytes !== digest.bytes || copied.sha256 !== digest.sha256)
-        throw new Error(`copy of ${key} does not match the spool file (${copied.bytes} vs ${digest.bytes} bytes)`);
+        throw new ParleyError(
+          "STORAGE_UNAVAILABLE",
+          `copy of ${key} does not match the spool file (${copied.bytes} vs ${digest.bytes} bytes)`,
+        );
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
@@ -84,7 +87,7 @@ export class NasStore implements Storage {
       const found = await digestFile(join(this.#root, key));
       return found.bytes === digest.bytes && found.sha256 === digest.sha256;
     } catch {
-      return false;
+      return false; // missing or unreadable: not this file
     }
   }
 

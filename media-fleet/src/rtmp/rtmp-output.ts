@@ -26,6 +26,7 @@ export function redactRtmpUrl(url: string): string {
     const u = new URL(url);
     return `${u.protocol}//${u.host}/…`;
   } catch {
+    // Not a URL: show nothing of it.
     return "rtmp://?/…";
   }
 }
