@@ -11,6 +11,7 @@
  * stream key: it is never logged or reported, only its host.
  */
 import type { ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
@@ -34,8 +35,11 @@ export interface RtmpPushDeps {
   /** A private work folder (SDP, watermark files); removed when the push ends. */
   dir: string;
   logger: Logger;
-  /** Hears every state change: live, back to starting for a reconnect, and the end (stopped or failed). */
-  onState?: (status: RtmpStatus) => void;
+}
+
+export interface RtmpPushEvents {
+  /** Every state change: live, back to starting for a reconnect, and the end (stopped or failed). */
+  state: [status: RtmpStatus];
 }
 
 /** Member pushes: kbit/s of the re-encoded camera and microphone. */
@@ -59,7 +63,7 @@ interface Run {
 
 type Source = { kind: "member"; member: string } | { kind: "composite"; composite: CompositeOptions };
 
-export class RtmpPush {
+export class RtmpPush extends EventEmitter<RtmpPushEvents> {
   readonly id: string;
   readonly room: string;
   readonly #url: string;
@@ -81,6 +85,7 @@ export class RtmpPush {
   readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker?.(member));
 
   private constructor(room: string, request: StartRtmpRequest, deps: RtmpPushDeps) {
+    super();
     this.id = request.pushId;
     this.room = room;
     this.#url = request.url;
@@ -168,7 +173,7 @@ export class RtmpPush {
   #setState(state: RtmpState, options: { always?: boolean } = {}): void {
     if (state === this.#state && !options.always) return;
     this.#state = state;
-    this.#deps.onState?.(this.status());
+    this.emit("state", this.status());
   }
 
   #schedule(ms: number): void {

@@ -60,16 +60,20 @@ export class RtmpPushes extends EventEmitter<RtmpPushesEvents> {
       ffmpeg: this.#deps.ffmpeg,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#deps.logger,
-      onState: (status) =>
-        this.emit("event", {
-          type: "rtmp.state",
-          room,
-          at: Date.now(),
-          pushId: status.pushId,
-          state: status.state,
-          ...(status.error === undefined ? {} : { error: status.error }),
-        }),
     });
+    const report = (status: RtmpStatus) =>
+      this.emit("event", {
+        type: "rtmp.state",
+        room,
+        at: Date.now(),
+        pushId: status.pushId,
+        state: status.state,
+        ...(status.error === undefined ? {} : { error: status.error }),
+      });
+    push.on("state", report);
+    // Going live takes I/O, so nothing is missed by listening now, except an end during the start
+    // itself (the member stopped publishing meanwhile): that one is reported here.
+    if (push.ended) report(push.status());
     this.#pushes.set(push.id, push);
     tellSpeaker(push, this.#registry.speaker(room));
     return push.status();
