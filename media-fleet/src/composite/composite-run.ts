@@ -105,8 +105,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
       feed.keyframesAfter(DECODER_KEYFRAME_RETRIES_MS);
       return run;
     } catch (error) {
-      if (ffmpeg?.exitCode === null) ffmpeg.kill("SIGKILL");
-      feed.close();
+      feed.close(ffmpeg);
       throw error;
     }
   }

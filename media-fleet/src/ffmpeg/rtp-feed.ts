@@ -94,8 +94,12 @@ export class RtpFeed {
     this.#timers.add(timer);
   }
 
-  /** Closes every ingest (and its PlainTransport) and stops asking for keyframes. Idempotent. */
-  close(): void {
+  /**
+   * Closes every ingest (and its PlainTransport) and stops asking for keyframes. Idempotent. An
+   * `ffmpeg` given that still runs (a start that failed) is killed first.
+   */
+  close(ffmpeg?: ChildProcess): void {
+    if (ffmpeg?.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill("SIGKILL");
     if (this.#closed) return;
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);

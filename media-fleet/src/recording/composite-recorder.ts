@@ -19,6 +19,7 @@ import { SpeakerFollower } from "../composite/speaker-follower.js";
 import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
 import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
+import { RollSchedule } from "../ffmpeg/roll-schedule.js";
 import type { Logger } from "../logger.js";
 import { type Capture, type CaptureEvents, diedOfFullDisk, type TrackInfo } from "./capture.js";
 import { SegmentList } from "./segment-list.js";
@@ -56,8 +57,10 @@ export class CompositeRecorder extends EventEmitter<CaptureEvents> implements Ca
   /** Every run writes into the same numbered series, so one list covers them all. */
   readonly #segments: SegmentList;
   #run: CompositeRun | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  #rollTimer: NodeJS.Timeout | undefined;
+  readonly #rolls = new RollSchedule(
+    () => this.#roll(),
+    (message) => this.#runFailed(message),
+  );
   #failedRuns = 0;
   #lastExit: { code: number | null; stderr: string } = { code: 0, stderr: "" };
   #stopping: Promise<void> | undefined;
@@ -108,9 +111,8 @@ export class CompositeRecorder extends EventEmitter<CaptureEvents> implements Ca
   /** Ends capture: the current run closes its segment; resolves once every segment is reported. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#rollTimer);
       this.#speaker.close();
-      await this.#chain;
+      await this.#rolls.settle();
       await this.#run?.stop();
       this.#segments.close();
       await this.#segments.collect();
@@ -129,11 +131,7 @@ export class CompositeRecorder extends EventEmitter<CaptureEvents> implements Ca
   }
 
   #scheduleRoll(): void {
-    clearTimeout(this.#rollTimer);
-    this.#rollTimer = setTimeout(() => {
-      this.#chain = this.#chain.then(() => this.#roll()).catch((error: Error) => this.#runFailed(error.message));
-    }, ROLL_DEBOUNCE_MS);
-    this.#rollTimer.unref();
+    this.#rolls.after(ROLL_DEBOUNCE_MS);
   }
 
   /** Ends the current run (its segments reported) and starts the next with the members present now. */

@@ -2,12 +2,11 @@
  * A composite recording (mode "composite"): one CompositeRecorder lays out and mixes every
  * producer of the room into one mp4 series, following the active speaker in the speaker layout.
  */
-import type { CompositeOptions, ResolvedStorage } from "@parley/shared";
-import { ParleyError } from "@parley/shared";
+import { type CompositeOptions, ParleyError } from "@parley/shared";
 import type { types } from "mediasoup";
 import { CompositeRecorder } from "./composite-recorder.js";
 import type { JournalData } from "./journal.js";
-import { type RecordingDeps, StoredRecording } from "./recording.js";
+import { type RecordingDeps, type RecordingInit, StoredRecording } from "./recording.js";
 import { RecordingJournal } from "./recording-journal.js";
 
 export class CompositeRecording extends StoredRecording {
@@ -21,13 +20,10 @@ export class CompositeRecording extends StoredRecording {
   /** Refused (e.g. WATERMARK_UNREADABLE) before anything is captured leaves no trace. */
   static async start(
     deps: RecordingDeps,
-    init: { room: string; recordingId: string; segmentSeconds: number; storage: ResolvedStorage; composite: CompositeOptions },
+    init: RecordingInit & { composite: CompositeOptions },
     producers: types.Producer[],
   ): Promise<CompositeRecording> {
-    const recording = new CompositeRecording(
-      deps,
-      RecordingJournal.fresh(init.recordingId, init.room, "composite", init.storage, init.segmentSeconds),
-    );
+    const recording = new CompositeRecording(deps, RecordingJournal.fresh("composite", init));
     await recording.begin();
     try {
       await recording.#start(init.composite, producers);

@@ -22,7 +22,7 @@ export class ExportRecording extends StoredRecording {
     init: { room: string; exportId: string; storage: ResolvedStorage },
     make: (dir: string) => Promise<TrackInfo[]>,
   ): ExportRecording {
-    const recording = new ExportRecording(deps, RecordingJournal.fresh(init.exportId, init.room, "export", init.storage));
+    const recording = new ExportRecording(deps, RecordingJournal.fresh("export", { recordingId: init.exportId, ...init }));
     void recording.track(recording.#make(make)).then(() => recording.stop());
     return recording;
   }

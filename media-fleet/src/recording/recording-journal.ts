@@ -28,7 +28,11 @@ export class RecordingJournal extends EventEmitter<RecordingJournalEvents> {
   }
 
   /** A fresh journal in state "recording"; one-offs (snapshots, exports) have a single "segment" per file. */
-  static fresh(recordingId: string, room: string, mode: JournalData["mode"], storage: ResolvedStorage, segmentSeconds = 1): JournalData {
+  static fresh(
+    mode: JournalData["mode"],
+    init: { recordingId: string; room: string; storage: ResolvedStorage; segmentSeconds?: number },
+  ): JournalData {
+    const { recordingId, room, storage, segmentSeconds = 1 } = init;
     return {
       version: 1,
       recordingId,

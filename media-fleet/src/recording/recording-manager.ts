@@ -136,8 +136,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   async start(room: string, body: StartRecordingRequest): Promise<RecordingStatus> {
     this.#checkOpen();
     const request = StartRecordingRequest.parse(body);
-    const existing = this.#registry.existing(room, request.recordingId);
-    if (existing) return existing.status();
+    const retried = this.#retried(room, request.recordingId);
+    if (retried) return retried;
     const storage = await this.#prepare(room, request.storage);
     const init = {
       room,
@@ -162,8 +162,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   async snapshot(room: string, body: TakeSnapshotRequest): Promise<RecordingStatus> {
     this.#checkOpen();
     const request = TakeSnapshotRequest.parse(body);
-    const existing = this.#registry.existing(room, request.snapshotId);
-    if (existing) return existing.status();
+    const retried = this.#retried(room, request.snapshotId);
+    if (retried) return retried;
     const producer = this.#producers
       .producers(room)
       .find((p) => p.kind === "video" && (request.producerId ? p.id === request.producerId : p.appData.member === request.member));
@@ -186,8 +186,8 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
   async exportRecording(room: string, id: string, body: ExportRequest): Promise<RecordingStatus> {
     this.#checkOpen();
     const request = ExportRequest.parse(body);
-    const existing = this.#registry.existing(room, request.exportId);
-    if (existing) return existing.status();
+    const retried = this.#retried(room, request.exportId);
+    if (retried) return retried;
     const source = await this.#exportSource(room, id, request.source?.storage);
     const tracks = planExport(source, request, id);
     const storage = await this.#prepare(room, request.storage ?? source.storage, { needsRoom: false });
@@ -239,6 +239,11 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     }
     const storage = resolveStorage(stored, this.#config);
     return { storage, ...(await readManifest(storage, room, id)) };
+  }
+
+  /** A retried request (same id, same room) answers the recording it made; the id in another room is RECORDING_EXISTS. */
+  #retried(room: string, id: string): Promise<RecordingStatus> | undefined {
+    return this.#registry.existing(room, id)?.status();
   }
 
   /** New recordings need a node that is not shutting down and a journal store that answers. */

@@ -11,7 +11,7 @@
 import { EventEmitter } from "node:events";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { RecordingErrorCode, RecordingEvent, RecordingFile, RecordingStatus } from "@parley/shared";
+import type { RecordingErrorCode, RecordingEvent, RecordingFile, RecordingStatus, ResolvedStorage } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
@@ -32,6 +32,14 @@ export interface RecordingDeps {
   journals: JournalStore;
   logger: Logger;
   router: (room: string) => types.Router | undefined;
+}
+
+/** What a start names: the recording, its room, where its files go and how long a segment is. */
+export interface RecordingInit {
+  room: string;
+  recordingId: string;
+  segmentSeconds: number;
+  storage: ResolvedStorage;
 }
 
 export interface RecordingEvents {

@@ -26,7 +26,7 @@ export class SnapshotRecording extends StoredRecording {
     const router = deps.router(init.room);
     if (!router) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
     const info = snapshotTrack(producer);
-    const data = RecordingJournal.fresh(init.snapshotId, init.room, "snapshot", init.storage);
+    const data = RecordingJournal.fresh("snapshot", { recordingId: init.snapshotId, ...init });
     data.tracks.push(info);
     const recording = new SnapshotRecording(deps, data);
     const name = `${info.stem}-00000.${info.ext}`;

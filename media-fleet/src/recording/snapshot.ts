@@ -73,7 +73,6 @@ export async function takeJpeg(o: {
     clearTimeout(killer);
     if (code !== 0) throw failed(`none within ${SNAPSHOT_TIMEOUT_MS} ms`);
   } finally {
-    if (ffmpeg?.exitCode === null) ffmpeg.kill("SIGKILL");
-    feed.close();
+    feed.close(ffmpeg);
   }
 }

@@ -91,8 +91,7 @@ export class TrackRecorder extends EventEmitter<CaptureEvents> implements Captur
       if (producer.kind === "video") recorder.#armKeyframes();
       return recorder;
     } catch (error) {
-      if (ffmpeg?.exitCode === null) ffmpeg.kill("SIGKILL");
-      feed.close();
+      feed.close(ffmpeg);
       throw error;
     }
   }

@@ -3,10 +3,10 @@
  * start or added later, each writing its own segments without transcoding. Once every file is
  * uploaded, the recording's manifest is stored next to them (exports read it on any node).
  */
-import type { RecordingFile, ResolvedStorage } from "@parley/shared";
+import type { RecordingFile } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { JournalData } from "./journal.js";
-import { type RecordingDeps, StoredRecording } from "./recording.js";
+import { type RecordingDeps, type RecordingInit, StoredRecording } from "./recording.js";
 import { RecordingJournal } from "./recording-journal.js";
 import { safeName } from "./safe-name.js";
 import { TrackRecorder } from "./track-recorder.js";
@@ -17,15 +17,8 @@ export class TrackRecording extends StoredRecording {
     super(deps, data);
   }
 
-  static async start(
-    deps: RecordingDeps,
-    init: { room: string; recordingId: string; segmentSeconds: number; storage: ResolvedStorage },
-    producers: types.Producer[],
-  ): Promise<TrackRecording> {
-    const recording = new TrackRecording(
-      deps,
-      RecordingJournal.fresh(init.recordingId, init.room, "tracks", init.storage, init.segmentSeconds),
-    );
+  static async start(deps: RecordingDeps, init: RecordingInit, producers: types.Producer[]): Promise<TrackRecording> {
+    const recording = new TrackRecording(deps, RecordingJournal.fresh("tracks", init));
     await recording.begin();
     await Promise.all(producers.map((p) => recording.addProducer(p)));
     return recording;

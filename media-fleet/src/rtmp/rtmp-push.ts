@@ -22,6 +22,7 @@ import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.
 import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
 import { PROGRESS_ARGS, watchProgress } from "../ffmpeg/ffmpeg-progress.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
+import { RollSchedule } from "../ffmpeg/roll-schedule.js";
 import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
 import type { Logger } from "../logger.js";
 import { flvOutputArgs, redactRtmpUrl, scrubUrl } from "./rtmp-output.js";
@@ -78,8 +79,10 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
   #runLiveAt: number | undefined;
   #shown = "";
   #retries = 0;
-  #chain: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #rolls = new RollSchedule(
+    () => this.#roll(),
+    (message) => this.#failed(message),
+  );
   #stopping: Promise<void> | undefined;
   /** Composite pushes in the speaker layout: the debounced active speaker, as the composite recording follows it. */
   readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker?.(member));
@@ -131,7 +134,7 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
   /** The room's producers changed: roll if this push's set did. */
   producersChanged(): void {
     if (this.#stopping || this.#key() === this.#shown) return;
-    this.#schedule(ROLL_DEBOUNCE_MS);
+    this.#rolls.after(ROLL_DEBOUNCE_MS);
   }
 
   /** The room's active speaker changed (composite pushes in the speaker layout only; debounced). */
@@ -156,9 +159,8 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
 
   stop(reason?: string): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#timer);
       this.#speaker.close();
-      await this.#chain;
+      await this.#rolls.settle();
       await this.#run?.stop();
       this.#run = undefined;
       if (reason && this.#state !== "failed") this.#error = reason;
@@ -174,14 +176,6 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
     if (state === this.#state && !options.always) return;
     this.#state = state;
     this.emit("state", this.status());
-  }
-
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#chain = this.#chain.then(() => this.#roll()).catch((error: Error) => this.#failed(error.message));
-    }, ms);
-    this.#timer.unref();
   }
 
   async #roll(): Promise<void> {
@@ -259,7 +253,7 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
       return;
     }
     this.#setState("starting");
-    this.#schedule(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.#retries - 1)));
+    this.#rolls.after(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.#retries - 1)));
   }
 }
 
@@ -303,8 +297,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
       stop: () => (stopping ??= stopGracefully(child, exited, STOP_TIMEOUT_MS)),
     };
   } catch (error) {
-    if (ffmpeg?.exitCode === null) ffmpeg.kill("SIGKILL");
-    feed.close();
+    feed.close(ffmpeg);
     throw error;
   }
 }
