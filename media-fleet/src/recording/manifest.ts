@@ -79,6 +79,7 @@ export async function readManifest(storage: ResolvedStorage, room: string, id: s
     throw new ParleyError(
       "RECORDING_MANIFEST_INVALID",
       `the manifest of recording ${id} cannot be read: ${(error as Error).message.slice(0, 300)}`,
+      { cause: error },
     );
   }
   if (parsed.recordingId !== id || parsed.room !== room)
@@ -111,7 +112,7 @@ async function readNas(path: string): Promise<Buffer | undefined> {
     size = (await stat(path)).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ParleyError("STORAGE_UNAVAILABLE", `the NAS folder cannot be read: ${(error as Error).message}`);
+    throw new ParleyError("STORAGE_UNAVAILABLE", `the NAS folder cannot be read: ${(error as Error).message}`, { cause: error });
   }
   tooLarge(size);
   return readFile(path);
@@ -132,6 +133,7 @@ async function readS3(storage: Extract<ResolvedStorage, { kind: "s3" }>, key: st
     throw new ParleyError(
       "STORAGE_UNAVAILABLE",
       `S3 cannot be read for the recording's manifest: ${(error as Error).message.slice(0, 300)}`,
+      { cause: error },
     );
   } finally {
     store.close();
