@@ -165,6 +165,7 @@ export class Room extends EventEmitter<RoomEvents> {
       this.#producers.delete(producer.id);
       if (!this.#closed) this.#emit({ type: "producer.closed", producerId: producer.id, member: memberOf(producer), reason });
     });
+    // A producer that closed meanwhile cannot be observed; the room's speaker detection goes on without it.
     if (producer.kind === "audio") await this.#speakerObserver.addProducer({ producerId: producer.id }).catch(() => undefined);
     return { producerId: producer.id };
   }

@@ -1,17 +1,21 @@
 /** Wires a media node together: worker pool, rooms, control server, metrics and edge reporter. */
 import { version as MEDIASOUP_VERSION } from "mediasoup";
-import type { NodeConfig } from "./config.js";
-import { ControlServer } from "./control-server.js";
+import { ConfigError, type NodeConfig } from "./config.js";
 import { EdgeReporter } from "./edge-reporter.js";
+import { FfmpegChildren } from "./ffmpeg/ffmpeg-children.js";
+import { FfmpegLauncher } from "./ffmpeg/ffmpeg-process.js";
+import { PortPairs } from "./ffmpeg/ports.js";
+import { ControlServer } from "./http/control-server.js";
+import { DownloadHandler } from "./http/downloads.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
 import { setOutboundPolicy } from "./outbound/outbound-policy.js";
-import { DownloadHandler } from "./recording/downloads.js";
+import { ProducerRegistry } from "./producer-registry.js";
 import { JournalStore, SpoolJournals } from "./recording/journal.js";
-import { ProducerRegistry } from "./recording/producer-registry.js";
 import { RecordingManager } from "./recording/recording-manager.js";
 import { RedisJournals } from "./recording/redis-journals.js";
+import { RtmpPushes } from "./rtmp/rtmp-pushes.js";
 import { WorkerPool } from "./worker-pool.js";
 
 /** How long start waits for the journal store (Redis) before going on unhealthy. */
@@ -22,6 +26,7 @@ export interface MediaNodeService {
   readonly metrics: NodeMetrics;
   readonly reporter: EdgeReporter;
   readonly recordings: RecordingManager;
+  readonly rtmp: RtmpPushes;
   /** The port the control server bound (CONTROL_PORT, or the one picked for port 0). */
   readonly controlPort: number;
   /** Drain (no new rooms; existing ones get `graceMs`), then close everything. Idempotent. */
@@ -35,7 +40,7 @@ export async function startMediaNodeService(
 ): Promise<MediaNodeService> {
   if (process.env.MEDIASOUP_WORKER_BIN !== config.workerBin) {
     // mediasoup read the variable when it was imported; a different value now would be ignored.
-    throw new Error("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
+    throw new ConfigError("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
   }
   for (const warning of config.warnings) logger.warn(warning);
   setOutboundPolicy(config.recording.outbound);
@@ -57,7 +62,14 @@ export async function startMediaNodeService(
         spoolJournals,
       )
     : new JournalStore(spoolJournals);
-  const recordings = new RecordingManager(config.recording, registry, logger, journals);
+  // One launcher and one port range for every ffmpeg: recordings and RTMP pushes draw from the same.
+  const children = new FfmpegChildren(config.recording.spoolDir, (error) =>
+    logger.warn({ err: error.message }, "could not record an ffmpeg child in the spool; a crash now could orphan it"),
+  );
+  const ffmpeg = new FfmpegLauncher(config.recording.ffmpegPath, children);
+  const ports = new PortPairs(config.recording.minPort, config.recording.maxPort);
+  const recordings = new RecordingManager({ config: config.recording, producers: registry, journals, ffmpeg, ports, children, logger });
+  const rtmp = new RtmpPushes(registry, { ports, ffmpeg, logger });
   const metrics = new NodeMetrics(node, { node: config.nodeId, region: config.region }, recordings);
   const startedAt = Date.now();
   const reporter = new EdgeReporter({
@@ -82,38 +94,33 @@ export async function startMediaNodeService(
   });
   node.on("event", (event) => reporter.report(event));
   recordings.on("event", (event) => reporter.report(event));
-  try {
-    // Recovery reports to the edge, so it runs once events are wired. An unreachable Redis does not
-    // stop the node: it starts unhealthy and resumes the journals when Redis answers.
-    await recordings.resume(JOURNAL_STORE_WAIT_MS);
-  } catch (error) {
+  rtmp.on("event", (event) => reporter.report(event));
+  /** A start that fails half-way leaves no worker, ffmpeg or open journal store behind. */
+  const abandon = async (error: unknown): Promise<never> => {
+    await rtmp.close();
     await recordings.close();
     node.close();
     throw error;
-  }
+  };
+  // Recovery reports to the edge, so it runs once events are wired. An unreachable Redis does not
+  // stop the node: it starts unhealthy and resumes the journals when Redis answers.
+  await recordings.resume(JOURNAL_STORE_WAIT_MS).catch(abandon);
   const downloads = new DownloadHandler({
     root: config.recording.nasPath,
     secret: config.fleetSecret,
     logger,
-    onResponse: (status) => metrics.controlRequests.inc({ route: "download", status: String(status) }),
   });
   const server = new ControlServer({
     node,
     recordings,
+    rtmp,
     nodeId: config.nodeId,
     fleetSecret: config.fleetSecret,
     metrics,
     logger,
     downloads,
   });
-  let controlPort: number;
-  try {
-    controlPort = await server.listen(config.controlPort, config.controlHost);
-  } catch (error) {
-    await recordings.close();
-    node.close();
-    throw error;
-  }
+  const controlPort = await server.listen(config.controlPort, config.controlHost).catch(abandon);
   reporter.start();
   logger.info({ control: `${config.controlHost}:${controlPort}`, workers: pool.size, edge: config.edgeUrl ?? null }, "media node started");
 
@@ -123,13 +130,15 @@ export async function startMediaNodeService(
     metrics,
     reporter,
     recordings,
+    rtmp,
     controlPort,
     shutdown(graceMs = config.drainGraceMs) {
       shutdown ??= (async () => {
         // Drain first while the control API stays up, so the Room DO can still close what it moves.
         await node.drain(graceMs);
         await server.close();
-        // Capture ends (segments closed and journaled); pending uploads resume on the next start.
+        // RTMP pushes end; capture ends (segments closed and journaled); pending uploads resume on the next start.
+        await rtmp.close();
         await recordings.close();
         // A last heartbeat says "draining"; queued events (room.closed) go out with it.
         await reporter.stop();

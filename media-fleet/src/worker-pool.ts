@@ -4,6 +4,7 @@
  * reported and replaced on the same port; the rooms it carried are closed by their owners.
  */
 import { EventEmitter } from "node:events";
+import { ParleyError } from "@parley/shared";
 import { createWorker, type types } from "mediasoup";
 import type { Logger } from "./logger.js";
 
@@ -71,7 +72,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   leastLoaded(): WorkerSlot {
     let best: WorkerSlot | undefined;
     for (const slot of this.slots) if (!best || slot.routers < best.routers) best = slot;
-    if (!best) throw new Error("no live mediasoup worker");
+    if (!best) throw new ParleyError("NODE_UNAVAILABLE", "this node has no live mediasoup worker; place the room on another node");
     return best;
   }
 

@@ -8,10 +8,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { presignS3Get, recordingFileKey, signDownloadUrl } from "@parley/shared";
+import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ControlServer } from "../src/control-server.js";
+import { ControlServer } from "../src/http/control-server.js";
+import { DownloadHandler } from "../src/http/downloads.js";
 import { createLogger } from "../src/logger.js";
-import { DownloadHandler } from "../src/recording/downloads.js";
 import { FLEET_SECRET, waitFor } from "./helpers.js";
 import { sleep, tempDir } from "./recording-helpers.js";
 
@@ -94,12 +95,17 @@ beforeAll(async () => {
   await mkdir(dirname(join(nas, KEY)), { recursive: true });
   await writeFile(join(nas, KEY), BYTES);
   const logger = createLogger("silent");
+  const registry = new Registry();
   server = new ControlServer({
     node: {} as never,
     recordings: {} as never,
+    rtmp: {} as never,
     nodeId: "test-node-dl",
     fleetSecret: FLEET_SECRET,
-    metrics: { controlRequests: { inc() {} } } as never,
+    metrics: {
+      registry,
+      controlRequests: new Counter({ name: "dl_requests", help: "answers", labelNames: ["route", "status"], registers: [registry] }),
+    },
     logger,
     downloads: new DownloadHandler({ root: nas, secret: FLEET_SECRET, logger }),
   });

@@ -5,7 +5,7 @@
  * FROM the RTMP server — proof the push is playable there.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { isRtmpEvent, type RtmpEvent, type RtmpStatus } from "@parley/shared";
+import type { RtmpEvent, RtmpStatus } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NginxRtmp, probeStreams, startNginxRtmp } from "../../infra/rtmp/nginx-rtmp.js";
 import { startTestNode, type TestNode, waitFor } from "./helpers.js";
@@ -150,8 +150,8 @@ describe("RTMP push", () => {
   it("pushes a member as H.264 + AAC that plays from the RTMP server, and stop leaves no ffmpeg", async () => {
     const url = `rtmp://127.0.0.1:${port}/live/test`;
     const reported: RtmpEvent[] = [];
-    node.service.recordings.on("event", (e) => {
-      if (isRtmpEvent(e) && e.pushId === "push-alice") reported.push(e);
+    node.service.rtmp.on("event", (e) => {
+      if (e.pushId === "push-alice") reported.push(e);
     });
     const started = await node.call("POST", `${R}/rtmp`, ROOM, {
       pushId: "push-alice",

@@ -68,6 +68,13 @@ export const ERROR_STATUS = {
   RECORDING_MANIFEST_NOT_FOUND: 404,
   /** The manifest is there but cannot be read: too large, not JSON, not a manifest of this recording. */
   RECORDING_MANIFEST_INVALID: 422,
+  // Reported in recording events and statuses (recording.ts, RECORDING_ERROR_CODES), not as HTTP answers:
+  /** The node stopped while capturing; the recording completes with what was saved (the last segments may be cut short). */
+  NODE_RESTARTED: 503,
+  /** A file is neither in the spool nor in storage any more: the recording ends failed. */
+  RECORDING_FILE_LOST: 500,
+  /** An export's ffmpeg (or reading its sources) failed; the message says why. */
+  EXPORT_FAILED: 500,
   // RTMP push (shared/src/room-rtmp.ts)
   RTMP_PUSH_NOT_FOUND: 404,
   RTMP_PUSHES_FULL: 409,
@@ -108,11 +115,14 @@ export const ErrorEnvelopeSchema = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
-/** An error a caller can act on: it carries a stable code and a human message. */
+/**
+ * An error a caller can act on: it carries a stable code and a human message. `cause` keeps the
+ * underlying failure for logs; it never reaches an answer (`toBody` has code and message only).
+ */
 export class ParleyError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "ParleyError";
     this.code = code;
   }

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { EmptyBody, MediaId, MediaKind, MemberTag, NodeRoomId } from "./control.js";
+import type { ErrorCode } from "./errors.js";
 import { CompositeOptions } from "./recording-composite.js";
 
 export * from "./recording-composite.js";
@@ -136,7 +137,24 @@ export const RecordingFile = z.object({
 });
 export type RecordingFile = z.infer<typeof RecordingFile>;
 
-export const RecordingErrorInfo = z.object({ code: z.string().max(64), message: z.string().max(1000) });
+/**
+ * Every code a node reports in a recording's status (`error`) and in `recording.failed`: capture
+ * stopped early (SPOOL_FULL, NODE_RESTARTED), a track could not be recorded (RECORDER_UNAVAILABLE),
+ * storage is down while uploads retry (STORAGE_UNAVAILABLE), a file is gone (RECORDING_FILE_LOST),
+ * an export could not be made (EXPORT_FAILED).
+ */
+export const RECORDING_ERROR_CODES = [
+  "SPOOL_FULL",
+  "NODE_RESTARTED",
+  "RECORDER_UNAVAILABLE",
+  "STORAGE_UNAVAILABLE",
+  "RECORDING_FILE_LOST",
+  "EXPORT_FAILED",
+] as const satisfies readonly ErrorCode[];
+export const RecordingErrorCode = z.enum(RECORDING_ERROR_CODES);
+export type RecordingErrorCode = z.infer<typeof RecordingErrorCode>;
+
+export const RecordingErrorInfo = z.object({ code: RecordingErrorCode, message: z.string().max(1000) });
 export type RecordingErrorInfo = z.infer<typeof RecordingErrorInfo>;
 
 export const RecordingStatus = z.object({
@@ -207,12 +225,12 @@ export const RecordingEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("recording.available"), ...RecordingEventBase, storage: z.enum(["nas", "s3"]), files: EventFiles }),
   /**
    * Something went wrong. `fatal: false` means the recording goes on (e.g. SPOOL_FULL stopped capture
-   * but closed segments still upload; UPLOAD_RETRYING while storage is down); `fatal: true` ends it.
+   * but closed segments still upload; STORAGE_UNAVAILABLE while uploads retry); `fatal: true` ends it.
    */
   z.object({
     type: z.literal("recording.failed"),
     ...RecordingEventBase,
-    code: z.string().max(64),
+    code: RecordingErrorCode,
     message: z.string().max(1000),
     fatal: z.boolean(),
     files: EventFiles,

@@ -1,4 +1,7 @@
-/** Size and SHA-256 of a file, streamed, so segments of any length are hashed in constant memory. */
+/**
+ * SHA-256, the one checksum a recording's files are verified with: of a file, streamed (segments of
+ * any length in constant memory), or of bytes already in memory (a manifest read back).
+ */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 
@@ -15,4 +18,9 @@ export async function digestFile(path: string): Promise<FileDigest> {
     bytes += (chunk as Buffer).length;
   }
   return { bytes, sha256: hash.digest("hex") };
+}
+
+/** Hex SHA-256 of bytes in memory. */
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

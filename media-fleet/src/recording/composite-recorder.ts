@@ -1,6 +1,6 @@
 /**
  * A composite recording's capture: one mixed mp4 of the whole room in numbered segments
- * (`composite/composite-00000.mp4`, …). It looks like a TrackRecorder to Recording (same `info`,
+ * (`composite/composite-00000.mp4`, …). It is a Capture like a TrackRecorder (same `info`,
  * `segment`/`end` events, openSegment, stop), so uploads, journaling and recovery are shared.
  *
  * Members joining or leaving change the picture, and a running ffmpeg graph cannot gain inputs, so
@@ -10,17 +10,19 @@
  * member publishing audio and video rolls once.
  */
 import { EventEmitter } from "node:events";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
+import { CompositeRun } from "../composite/composite-run.js";
+import { SpeakerFollower } from "../composite/speaker-follower.js";
+import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RollSchedule } from "../ffmpeg/roll-schedule.js";
 import type { Logger } from "../logger.js";
-import { CompositeRun } from "./composite-run.js";
-import { type FfmpegLauncher, readSegmentList } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { SpeakerFollower } from "./speaker-follower.js";
-import type { TrackInfo, TrackRecorderEvents } from "./track-recorder.js";
-import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
+import { type Capture, type CaptureEvents, diedOfFullDisk, type TrackInfo } from "./capture.js";
+import { SegmentList } from "./segment-list.js";
 
 export interface CompositeRecorderOptions {
   router: types.Router;
@@ -43,21 +45,22 @@ export const COMPOSITE_TRACK: TrackInfo = {
 };
 
 const ROLL_DEBOUNCE_MS = 800;
-const LIST_POLL_MS = 300;
 /** Give up after this many runs in a row that die on their own (e.g. ffmpeg cannot start). */
 const MAX_FAILED_RUNS = 5;
 
-export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
+export class CompositeRecorder extends EventEmitter<CaptureEvents> implements Capture {
   readonly info: TrackInfo = COMPOSITE_TRACK;
   readonly #o: CompositeRecorderOptions;
   readonly #assets: WatermarkAsset[];
   readonly #dir: string;
   readonly #producers = new Map<string, types.Producer>();
-  readonly #seen = new Set<string>();
-  readonly #pollTimer: NodeJS.Timeout;
+  /** Every run writes into the same numbered series, so one list covers them all. */
+  readonly #segments: SegmentList;
   #run: CompositeRun | undefined;
-  #chain: Promise<void> = Promise.resolve();
-  #rollTimer: NodeJS.Timeout | undefined;
+  readonly #rolls = new RollSchedule(
+    () => this.#roll(),
+    (message) => this.#runFailed(message),
+  );
   #failedRuns = 0;
   #lastExit: { code: number | null; stderr: string } = { code: 0, stderr: "" };
   #stopping: Promise<void> | undefined;
@@ -69,8 +72,8 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
     this.#o = o;
     this.#assets = assets;
     this.#dir = join(o.root, COMPOSITE_TRACK.dir);
-    this.#pollTimer = setInterval(() => void this.#readList(), LIST_POLL_MS);
-    this.#pollTimer.unref();
+    this.#segments = new SegmentList({ root: o.root, ...COMPOSITE_TRACK });
+    this.#segments.on("segment", (file, index) => this.emit("segment", file, index));
   }
 
   /** Prepares watermarks (WATERMARK_UNREADABLE refuses the start) and starts the first run. */
@@ -83,7 +86,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
     try {
       await recorder.#roll();
     } catch (error) {
-      clearInterval(recorder.#pollTimer);
+      recorder.#segments.close();
       throw error;
     }
     return recorder;
@@ -101,23 +104,20 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
     if (this.#o.options.layout === "speaker" && !this.#stopping) this.#speaker.speaking(member);
   }
 
-  async openSegment(): Promise<string | undefined> {
-    const open = (await this.#segmentFiles()).filter((n) => !this.#seen.has(n)).sort();
-    const last = open.at(-1);
-    return last === undefined ? undefined : join(COMPOSITE_TRACK.dir, last);
+  openSegment(): Promise<string | undefined> {
+    return this.#segments.openSegment();
   }
 
   /** Ends capture: the current run closes its segment; resolves once every segment is reported. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#rollTimer);
       this.#speaker.close();
-      await this.#chain;
+      await this.#rolls.settle();
       await this.#run?.stop();
-      clearInterval(this.#pollTimer);
-      await this.#collect();
-      const diskFull = /No space left on device/i.test(this.#lastExit.stderr);
-      this.emit("end", { code: this.#lastExit.code, diskFull, stderr: this.#lastExit.stderr });
+      this.#segments.close();
+      await this.#segments.collect();
+      const { code, stderr } = this.#lastExit;
+      this.emit("end", { code, diskFull: diedOfFullDisk(stderr), stderr });
     })();
     return this.#stopping;
   }
@@ -131,11 +131,7 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   #scheduleRoll(): void {
-    clearTimeout(this.#rollTimer);
-    this.#rollTimer = setTimeout(() => {
-      this.#chain = this.#chain.then(() => this.#roll()).catch((error: Error) => this.#runFailed(error.message));
-    }, ROLL_DEBOUNCE_MS);
-    this.#rollTimer.unref();
+    this.#rolls.after(ROLL_DEBOUNCE_MS);
   }
 
   /** Ends the current run (its segments reported) and starts the next with the members present now. */
@@ -145,10 +141,10 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
     this.#run = undefined;
     if (previous) {
       await previous.stop();
-      await this.#collect();
+      await this.#segments.collect();
     }
     if (this.#stopping) return;
-    const startNumber = await this.#nextNumber();
+    const startNumber = await this.#segments.nextNumber();
     const run = await CompositeRun.start({
       router: this.#o.router,
       producers: [...this.#producers.values()],
@@ -182,36 +178,5 @@ export class CompositeRecorder extends EventEmitter<TrackRecorderEvents> {
       return;
     }
     this.#scheduleRoll();
-  }
-
-  async #nextNumber(): Promise<number> {
-    const numbers = (await this.#segmentFiles()).map((n) => Number(/-(\d+)\.mp4$/.exec(n)?.[1] ?? -1));
-    return Math.max(-1, ...numbers) + 1;
-  }
-
-  /** After a run ends: the list, plus any segment it never listed (killed), are reported. */
-  async #collect(): Promise<void> {
-    await this.#readList();
-    for (const name of (await this.#segmentFiles()).sort()) if (!this.#seen.has(name)) this.#announce(name);
-  }
-
-  async #readList(): Promise<void> {
-    for (const name of await readSegmentList(join(this.#dir, `${COMPOSITE_TRACK.stem}.list`))) {
-      if (!this.#seen.has(name)) this.#announce(name);
-    }
-  }
-
-  #announce(name: string): void {
-    this.#seen.add(name);
-    const index = Number(/-(\d+)\.mp4$/.exec(name)?.[1] ?? 0);
-    this.emit("segment", join(COMPOSITE_TRACK.dir, name), index);
-  }
-
-  async #segmentFiles(): Promise<string[]> {
-    try {
-      return (await readdir(this.#dir)).filter((n) => /^composite-\d+\.mp4$/.test(n));
-    } catch {
-      return [];
-    }
   }
 }

@@ -7,11 +7,11 @@
  */
 import { join } from "node:path";
 import { type ExportRequest, ParleyError, type RecordingFile, type ResolvedStorage } from "@parley/shared";
+import type { TrackInfo } from "./capture.js";
 import { digestFile } from "./checksum.js";
 import { assertRecorderAudioSegment } from "./export-names.js";
 import type { ExportTrack } from "./exporter.js";
 import { S3Store } from "./s3-storage.js";
-import type { TrackInfo } from "./track-recorder.js";
 
 /** A track to export, with its stored segment files (not yet local paths). */
 export interface PlannedTrack extends Omit<ExportTrack, "files"> {
@@ -62,7 +62,10 @@ export function planExport(
 async function checkNasCopy(f: RecordingFile): Promise<void> {
   const found = await digestFile(f.location ?? "");
   if (found.bytes !== f.bytes || found.sha256 !== f.sha256)
-    throw new Error(`${f.location} does not match the recording's size and SHA-256 (${found.bytes} vs ${f.bytes} bytes)`);
+    throw new ParleyError(
+      "EXPORT_FAILED",
+      `${f.location} does not match the recording's size and SHA-256 (${found.bytes} vs ${f.bytes} bytes)`,
+    );
 }
 
 /**

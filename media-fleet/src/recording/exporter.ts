@@ -11,8 +11,8 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ExportRequest } from "@parley/shared";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
+import { type ExportRequest, ParleyError } from "@parley/shared";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 
 export type ExportKind = ExportRequest["kind"];
 export type ExportFormat = ExportRequest["format"];
@@ -116,6 +116,8 @@ function runFfmpeg(ffmpeg: FfmpegLauncher, args: string[]): Promise<void> {
       stderr = (stderr + c.toString("utf8")).slice(-2000);
     });
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}: ${stderr.trim().slice(-400)}`))));
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new ParleyError("EXPORT_FAILED", `ffmpeg exited with ${code}: ${stderr.trim().slice(-400)}`)),
+    );
   });
 }

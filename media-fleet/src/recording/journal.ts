@@ -115,6 +115,7 @@ export class JournalStore {
 
   #serialise(id: string, write: () => Promise<void>): Promise<void> {
     const next = (this.#writing.get(id) ?? Promise.resolve()).then(write);
+    // The next write waits for this one, failed or not; the caller hears of a failure through `next`.
     const settled = next.catch(() => undefined);
     this.#writing.set(id, settled);
     void settled.then(() => {

@@ -3,11 +3,10 @@
  * files once they are all uploaded, and read back by an export on a node that no longer holds the
  * recording in memory. Stored through the recording's own Storage, so it is verified like a segment.
  */
-import { createHash } from "node:crypto";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { MANIFEST_FILE, MANIFEST_LIMITS, ParleyError, type RecordingFile, RecordingManifest, type ResolvedStorage } from "@parley/shared";
-import { digestFile, type FileDigest } from "./checksum.js";
+import { digestFile, type FileDigest, sha256Hex } from "./checksum.js";
 import type { JournalData } from "./journal.js";
 import { S3Store } from "./s3-storage.js";
 import type { Storage } from "./storage.js";
@@ -80,6 +79,7 @@ export async function readManifest(storage: ResolvedStorage, room: string, id: s
     throw new ParleyError(
       "RECORDING_MANIFEST_INVALID",
       `the manifest of recording ${id} cannot be read: ${(error as Error).message.slice(0, 300)}`,
+      { cause: error },
     );
   }
   if (parsed.recordingId !== id || parsed.room !== room)
@@ -112,7 +112,7 @@ async function readNas(path: string): Promise<Buffer | undefined> {
     size = (await stat(path)).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ParleyError("STORAGE_UNAVAILABLE", `the NAS folder cannot be read: ${(error as Error).message}`);
+    throw new ParleyError("STORAGE_UNAVAILABLE", `the NAS folder cannot be read: ${(error as Error).message}`, { cause: error });
   }
   tooLarge(size);
   return readFile(path);
@@ -125,7 +125,7 @@ async function readS3(storage: Extract<ResolvedStorage, { kind: "s3" }>, key: st
     if (object === "too-large") return tooLarge(Number.POSITIVE_INFINITY);
     if (object === undefined) return undefined;
     // Stored with the SHA-256 of what was written: a changed or truncated object is refused.
-    if (object.sha256 !== createHash("sha256").update(object.body).digest("hex"))
+    if (object.sha256 !== sha256Hex(object.body))
       throw new ParleyError("RECORDING_MANIFEST_INVALID", `the manifest at ${key} does not match the SHA-256 it was stored with`);
     return object.body;
   } catch (error) {
@@ -133,6 +133,7 @@ async function readS3(storage: Extract<ResolvedStorage, { kind: "s3" }>, key: st
     throw new ParleyError(
       "STORAGE_UNAVAILABLE",
       `S3 cannot be read for the recording's manifest: ${(error as Error).message.slice(0, 300)}`,
+      { cause: error },
     );
   } finally {
     store.close();

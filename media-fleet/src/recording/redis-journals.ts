@@ -8,6 +8,7 @@
  * Redis is back. A write waits at most WRITE_WAIT_MS for that, then reports the outage to its caller
  * (which logs it and carries on) while the queued write stays queued.
  */
+import { ParleyError } from "@parley/shared";
 import { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { JournalBackend, JournalData } from "./journal.js";
@@ -109,7 +110,13 @@ export class RedisJournals implements JournalBackend {
   #bounded(command: Promise<unknown>, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${what} queued: Redis at ${this.description} has not answered for ${WRITE_WAIT_MS} ms`)),
+        () =>
+          reject(
+            new ParleyError(
+              "RECORDING_QUEUE_UNAVAILABLE",
+              `${what} queued: Redis at ${this.description} has not answered for ${WRITE_WAIT_MS} ms`,
+            ),
+          ),
         WRITE_WAIT_MS,
       );
       command.then(

@@ -25,7 +25,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import type { S3StorageConfig } from "@parley/shared";
+import { ParleyError, type S3StorageConfig } from "@parley/shared";
 import { storageAgents } from "../outbound/storage-target.js";
 import { digestFile, type FileDigest } from "./checksum.js";
 import type { Storage } from "./storage.js";
@@ -80,7 +80,8 @@ export class S3Store implements Storage {
     const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key }));
     const etag = head.ETag?.replace(/"/g, "");
     if (head.ContentLength !== digest.bytes || etag !== expectedEtag || head.Metadata?.sha256 !== digest.sha256)
-      throw new Error(
+      throw new ParleyError(
+        "STORAGE_UNAVAILABLE",
         `s3 object ${Key} does not match the spool file (size ${head.ContentLength}/${digest.bytes}, etag ${etag}/${expectedEtag})`,
       );
     return `s3://${this.#bucket}/${Key}`;
@@ -91,21 +92,25 @@ export class S3Store implements Storage {
       const head = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
       return head.ContentLength === digest.bytes && head.Metadata?.sha256 === digest.sha256;
     } catch {
-      return false;
+      return false; // no such object (or S3 does not answer): not verified, so the upload is retried
     }
   }
 
   /** Downloads `key` to `path` (under a temporary name until it matches `digest`); throws otherwise. */
   async download(key: string, path: string, digest: FileDigest): Promise<void> {
     const object = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }));
-    if (!(object.Body instanceof Readable)) throw new Error(`s3 object ${this.#prefix + key} has no readable body`);
+    if (!(object.Body instanceof Readable))
+      throw new ParleyError("STORAGE_UNAVAILABLE", `s3 object ${this.#prefix + key} has no readable body`);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.part`;
     try {
       await pipeline(object.Body, createWriteStream(temp, { mode: 0o600 }));
       const got = await digestFile(temp);
       if (got.bytes !== digest.bytes || got.sha256 !== digest.sha256)
-        throw new Error(`s3 object ${this.#prefix + key} does not match the recording's journal (${got.bytes} vs ${digest.bytes} bytes)`);
+        throw new ParleyError(
+          "STORAGE_UNAVAILABLE",
+          `s3 object ${this.#prefix + key} does not match the recording's journal (${got.bytes} vs ${digest.bytes} bytes)`,
+        );
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });
@@ -125,7 +130,8 @@ export class S3Store implements Storage {
       if ((error as Error).name === "NoSuchKey") return undefined;
       throw error;
     }
-    if (!(object.Body instanceof Readable)) throw new Error(`s3 object ${this.#prefix + key} has no readable body`);
+    if (!(object.Body instanceof Readable))
+      throw new ParleyError("STORAGE_UNAVAILABLE", `s3 object ${this.#prefix + key} has no readable body`);
     if ((object.ContentLength ?? 0) > maxBytes) {
       object.Body.destroy();
       return "too-large";
@@ -160,6 +166,7 @@ export class S3Store implements Storage {
       );
       return `${createHash("md5").update(Buffer.concat(md5s)).digest("hex")}-${md5s.length}`;
     } catch (error) {
+      // Best effort: an upload left open is removed by the bucket's lifecycle rules; the failure that matters is rethrown.
       await this.#client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key, UploadId })).catch(() => undefined);
       throw error;
     }
@@ -171,7 +178,7 @@ async function readPart(file: import("node:fs/promises").FileHandle, offset: num
   let read = 0;
   while (read < length) {
     const { bytesRead } = await file.read(buffer, read, length - read, offset + read);
-    if (bytesRead === 0) throw new Error("spool file shrank while uploading");
+    if (bytesRead === 0) throw new ParleyError("STORAGE_UNAVAILABLE", "spool file shrank while uploading");
     read += bytesRead;
   }
   return buffer;

@@ -1,23 +1,23 @@
 /**
  * A snapshot: one JPEG of one video producer as it is now. The producer is consumed over an
- * RtpIngest for a moment, ffmpeg decodes the first whole picture (keyframes are asked for until one
+ * RtpFeed for a moment, ffmpeg decodes the first whole picture (keyframes are asked for until one
  * comes) and writes it at the producer's own resolution; then everything is torn down. The file is
  * stored by Recording like a one-segment recording.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import type { ChildProcess } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ParleyError } from "@parley/shared";
 import type { types } from "mediasoup";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
+import { type FfmpegLauncher, stderrTail } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RtpFeed } from "../ffmpeg/rtp-feed.js";
+import type { TrackInfo } from "./capture.js";
 import { safeName } from "./safe-name.js";
-import type { TrackInfo } from "./track-recorder.js";
 
 const SNAPSHOT_TIMEOUT_MS = 8000;
 const KEYFRAME_EVERY_MS = 500;
 
-/** Writes `<dir>/<name>` (a JPEG) from the producer's next decodable frame. */
 /** How a snapshot of `producer` is filed: one JPEG under its member's folder. */
 export function snapshotTrack(producer: types.Producer): TrackInfo {
   const member = typeof producer.appData.member === "string" ? producer.appData.member : undefined;
@@ -32,6 +32,7 @@ export function snapshotTrack(producer: types.Producer): TrackInfo {
   };
 }
 
+/** Writes `<dir>/<name>` (a JPEG) from the producer's next decodable frame; SNAPSHOT_FAILED when none comes. */
 export async function takeJpeg(o: {
   router: types.Router;
   producer: types.Producer;
@@ -42,12 +43,12 @@ export async function takeJpeg(o: {
 }): Promise<void> {
   if (o.producer.kind !== "video") throw new ParleyError("SNAPSHOT_FAILED", `producer ${o.producer.id} is not video`);
   await mkdir(o.dir, { recursive: true });
-  const ingest = await RtpIngest.open(o.router, o.producer, o.ports);
+  const feed = await RtpFeed.open(o.router, [o.producer], o.ports);
   const sdpPath = join(o.dir, `${o.name}.sdp`);
-  let stderr = "";
+  let ffmpeg: ChildProcess | undefined;
   try {
-    await writeFile(sdpPath, sdpForIngests([ingest]));
-    const ffmpeg = o.ffmpeg.spawn(
+    await feed.writeSdp(sdpPath);
+    ffmpeg = o.ffmpeg.spawn(
       [
         ...["-hide_banner", "-nostdin", "-loglevel", "error"],
         ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "64", "-i", sdpPath],
@@ -56,24 +57,22 @@ export async function takeJpeg(o: {
       ],
       ["ignore", "ignore", "pipe"],
     );
-    ffmpeg.stderr?.on("data", (c: Buffer) => {
-      stderr = (stderr + c.toString("utf8")).slice(-2000);
-    });
-    const exited = new Promise<number | null>((resolve) => ffmpeg.once("exit", (code) => resolve(code)));
-    const deadline = Date.now() + 5000;
-    while (!ingest.listening() && Date.now() < deadline && ffmpeg.exitCode === null) await new Promise((r) => setTimeout(r, 25));
-    await ingest.start();
-    const asker = setInterval(() => ingest.keyframe(), KEYFRAME_EVERY_MS);
-    const killer = setTimeout(() => ffmpeg.kill("SIGKILL"), SNAPSHOT_TIMEOUT_MS);
+    const child = ffmpeg;
+    const stderr = stderrTail(child, 2000);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const failed = (why: string) =>
+      new ParleyError("SNAPSHOT_FAILED", `no picture from producer ${o.producer.id}: ${why} ${stderr().trim().slice(-200)}`.trim());
+    try {
+      await feed.start(child, stderr);
+    } catch (error) {
+      throw failed((error as Error).message);
+    }
+    feed.keyframesEvery(KEYFRAME_EVERY_MS);
+    const killer = setTimeout(() => child.kill("SIGKILL"), SNAPSHOT_TIMEOUT_MS);
     const code = await exited;
-    clearInterval(asker);
     clearTimeout(killer);
-    if (code !== 0)
-      throw new ParleyError(
-        "SNAPSHOT_FAILED",
-        `no picture from producer ${o.producer.id} within ${SNAPSHOT_TIMEOUT_MS} ms ${stderr.trim().slice(-200)}`.trim(),
-      );
+    if (code !== 0) throw failed(`none within ${SNAPSHOT_TIMEOUT_MS} ms`);
   } finally {
-    ingest.close();
+    feed.close(ffmpeg);
   }
 }

@@ -6,8 +6,8 @@
  */
 import { constants } from "node:fs";
 import { access, copyFile, mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import type { ResolvedStorage } from "@parley/shared";
+import { dirname, join, resolve, sep } from "node:path";
+import { NasFolder, ParleyError, type ResolvedStorage, type StorageConfig } from "@parley/shared";
 import { digestFile, type FileDigest } from "./checksum.js";
 import { S3Store } from "./s3-storage.js";
 
@@ -22,6 +22,27 @@ export interface Storage {
 
 export function createStorage(config: ResolvedStorage): Storage {
   return config.kind === "nas" ? new NasStore(config.path) : new S3Store(config);
+}
+
+/**
+ * The storage a request names, as this node uses it: none is the node's own (RECORDING_STORAGE);
+ * a NAS `folder` is a sub-folder of NAS_PATH (where signed downloads are served from), and
+ * `{kind: "nas"}` alone is NAS_PATH itself.
+ */
+export function resolveStorage(
+  requested: StorageConfig | ResolvedStorage | undefined,
+  node: { storage: ResolvedStorage; nasPath: string },
+): ResolvedStorage {
+  if (!requested) return node.storage;
+  if (requested.kind === "s3") return requested;
+  if (requested.path !== undefined) return { kind: "nas", path: requested.path };
+  const folder = "folder" in requested ? requested.folder : undefined;
+  if (folder === undefined) return { kind: "nas", path: node.nasPath };
+  const path = resolve(node.nasPath, NasFolder.parse(folder));
+  // NasFolder refuses `..` already; this keeps the rule even if that check is ever loosened.
+  if (!path.startsWith(node.nasPath + sep))
+    throw new ParleyError("INVALID_REQUEST", "storage.folder must stay inside the node's NAS folder");
+  return { kind: "nas", path };
 }
 
 /** A mounted folder. The folder itself must exist: writing into an unmounted mount point would fill the local disk. */
@@ -49,7 +70,10 @@ export class NasStore implements Storage {
       }
       const copied = await digestFile(temp);
       if (copied.bytes !== digest.bytes || copied.sha256 !== digest.sha256)
-        throw new Error(`copy of ${key} does not match the spool file (${copied.bytes} vs ${digest.bytes} bytes)`);
+        throw new ParleyError(
+          "STORAGE_UNAVAILABLE",
+          `copy of ${key} does not match the spool file (${copied.bytes} vs ${digest.bytes} bytes)`,
+        );
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
@@ -63,7 +87,7 @@ export class NasStore implements Storage {
       const found = await digestFile(join(this.#root, key));
       return found.bytes === digest.bytes && found.sha256 === digest.sha256;
     } catch {
-      return false;
+      return false; // missing or unreadable: not this file
     }
   }
 

@@ -1,77 +1,52 @@
 /**
- * Records one producer: an RtpIngest (PlainTransport + paused consumer in the room's router) sends
- * RTP to an ffmpeg that remuxes it (`-c copy`) into segments with its segment muxer. ffmpeg appends a line to
- * its segment list as each segment closes; those become `segment` events (the file is complete and
- * may be uploaded). One ffmpeg per track for the whole recording, so no packet falls between two
+ * Records one producer: an RtpFeed (PlainTransport + paused consumer in the room's router) sends
+ * RTP to an ffmpeg that remuxes it (`-c copy`) into segments with its segment muxer; the
+ * SegmentList turns each closed segment into a `segment` event (the file is complete and may be
+ * uploaded). One ffmpeg per track for the whole recording, so no packet falls between two
  * processes at a segment boundary. Video segments can only start on a keyframe, so the recorder asks
  * the producer for one just after each boundary.
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
+import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RtpFeed } from "../ffmpeg/rtp-feed.js";
+import { type Capture, type CaptureEvents, diedOfFullDisk, type TrackInfo } from "./capture.js";
 import { codecName, containerFor } from "./container.js";
-import { type FfmpegLauncher, readSegmentList, stopGracefully } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
-
-export interface TrackInfo {
-  producerId: string;
-  member?: string;
-  kind: "audio" | "video";
-  codec: string;
-  /** Folder (relative to the recording's spool folder) and file name stem of this track's segments. */
-  dir: string;
-  stem: string;
-  ext: string;
-  /** Wall-clock ms when RTP started flowing to ffmpeg (consumer resumed): places the track for exports. */
-  startedAt?: number;
-}
-
-export interface TrackRecorderEvents {
-  /** A segment is closed: `file` is relative to the recording's spool folder. */
-  segment: [file: string, index: number];
-  /** ffmpeg is gone; `diskFull` when it died writing to a full spool. */
-  end: [info: { code: number | null; diskFull: boolean; stderr: string }];
-}
+import { SegmentList } from "./segment-list.js";
 
 const STOP_TIMEOUT_MS = 5000;
-const LIST_POLL_MS = 300;
 
-export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
+export class TrackRecorder extends EventEmitter<CaptureEvents> implements Capture {
   readonly info: TrackInfo;
-  readonly #root: string;
-  readonly #ingest: RtpIngest;
+  readonly #feed: RtpFeed;
   readonly #ffmpeg: ChildProcess;
-  readonly #seen = new Set<string>();
+  readonly #stderr: () => string;
+  readonly #segments: SegmentList;
   readonly #segmentMs: number;
-  #stderr = "";
-  #pollTimer: NodeJS.Timeout | undefined;
   #keyframeTimer: NodeJS.Timeout | undefined;
   #ended: Promise<void>;
   #stopping: Promise<void> | undefined;
 
-  private constructor(info: TrackInfo, root: string, ingest: RtpIngest, ffmpeg: ChildProcess, segmentSeconds: number) {
+  private constructor(info: TrackInfo, root: string, feed: RtpFeed, ffmpeg: ChildProcess, segmentSeconds: number) {
     super();
     this.info = info;
-    this.#root = root;
-    this.#ingest = ingest;
+    this.#feed = feed;
     this.#ffmpeg = ffmpeg;
+    this.#stderr = stderrTail(ffmpeg);
     this.#segmentMs = segmentSeconds * 1000;
-    this.#ffmpeg.stderr?.on("data", (chunk: Buffer) => {
-      // Keep the tail only: enough to explain an exit.
-      this.#stderr = (this.#stderr + chunk.toString("utf8")).slice(-4000);
-    });
+    this.#segments = new SegmentList({ root, dir: info.dir, stem: info.stem, ext: info.ext });
+    this.#segments.on("segment", (file, index) => this.emit("segment", file, index));
     this.#ended = new Promise((resolve) => {
       this.#ffmpeg.once("exit", (code) => {
         void this.#finish(code).finally(resolve);
       });
     });
     // The producer (or its room) going away ends the track; what was written is kept.
-    ingest.consumer.observer.once("close", () => void this.stop());
-    this.#pollTimer = setInterval(() => void this.#readList(), LIST_POLL_MS);
-    this.#pollTimer.unref();
+    feed.ingests[0]?.consumer.observer.once("close", () => void this.stop());
   }
 
   /**
@@ -94,11 +69,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
     const info: TrackInfo = { ...options.info, codec: codecName(mime), ext: container.ext };
     const dir = join(options.root, info.dir);
     await mkdir(dir, { recursive: true });
-    const ingest = await RtpIngest.open(router, producer, options.ports);
+    const feed = await RtpFeed.open(router, [producer], options.ports);
+    let ffmpeg: ChildProcess | undefined;
     try {
       const sdpPath = join(dir, `${info.stem}.sdp`);
-      await writeFile(sdpPath, sdpForIngests([ingest]));
-      const ffmpeg = options.ffmpeg.spawn(
+      await feed.writeSdp(sdpPath);
+      ffmpeg = options.ffmpeg.spawn(
         [
           ...["-hide_banner", "-nostdin", "-loglevel", "warning"],
           ...["-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "256", "-i", sdpPath],
@@ -109,14 +85,13 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
         ],
         ["ignore", "ignore", "pipe"],
       );
-      const recorder = new TrackRecorder(info, options.root, ingest, ffmpeg, options.segmentSeconds);
-      await recorder.#waitListening();
-      await ingest.start();
+      const recorder = new TrackRecorder(info, options.root, feed, ffmpeg, options.segmentSeconds);
+      await feed.start(ffmpeg, recorder.#stderr);
       info.startedAt = Date.now();
-      if (ingest.kind === "video") recorder.#armKeyframes();
+      if (producer.kind === "video") recorder.#armKeyframes();
       return recorder;
     } catch (error) {
-      ingest.close();
+      feed.close(ffmpeg);
       throw error;
     }
   }
@@ -126,11 +101,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   /** The segment ffmpeg is writing now, if any (for statuses). */
-  async openSegment(): Promise<string | undefined> {
-    const names = await this.#segmentFiles();
-    const open = names.filter((n) => !this.#seen.has(n)).sort();
-    const last = open.at(-1);
-    return last === undefined ? undefined : join(this.info.dir, last);
+  openSegment(): Promise<string | undefined> {
+    return this.#segments.openSegment();
   }
 
   /**
@@ -144,46 +116,12 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
   }
 
   async #finish(code: number | null): Promise<void> {
-    clearInterval(this.#pollTimer);
+    this.#segments.close();
     clearTimeout(this.#keyframeTimer);
-    this.#ingest.close();
-    await this.#readList();
-    // A segment ffmpeg never listed (it was killed) still holds everything up to its tail.
-    for (const name of (await this.#segmentFiles()).sort()) if (!this.#seen.has(name)) this.#announce(name);
-    const diskFull = /No space left on device/i.test(this.#stderr);
-    this.emit("end", { code, diskFull, stderr: this.#stderr });
-  }
-
-  async #readList(): Promise<void> {
-    for (const name of await readSegmentList(join(this.#root, this.info.dir, `${this.info.stem}.list`))) {
-      if (!this.#seen.has(name)) this.#announce(name);
-    }
-  }
-
-  #announce(name: string): void {
-    this.#seen.add(name);
-    const index = Number(/-(\d+)\.[a-z0-9]+$/.exec(name)?.[1] ?? 0);
-    this.emit("segment", join(this.info.dir, name), index);
-  }
-
-  async #segmentFiles(): Promise<string[]> {
-    const pattern = new RegExp(`^${this.info.stem}-\\d+\\.${this.info.ext}$`);
-    try {
-      return (await readdir(join(this.#root, this.info.dir))).filter((n) => pattern.test(n));
-    } catch {
-      return [];
-    }
-  }
-
-  /** Waits until ffmpeg has bound its RTP port, so the first packets (and keyframe) are not lost. */
-  async #waitListening(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      if (this.#ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited at start: ${this.#stderr.trim().slice(-500)}`);
-      if (this.#ingest.listening()) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error("ffmpeg did not open its RTP port within 5 s");
+    this.#feed.close();
+    await this.#segments.collect();
+    const stderr = this.#stderr();
+    this.emit("end", { code, diskFull: diedOfFullDisk(stderr), stderr });
   }
 
   /**
@@ -197,8 +135,8 @@ export class TrackRecorder extends EventEmitter<TrackRecorderEvents> {
       const at = startedAt + boundary * this.#segmentMs + 150;
       this.#keyframeTimer = setTimeout(
         () => {
-          this.#ingest.keyframe();
-          setTimeout(() => this.#ingest.keyframe(), 500).unref();
+          this.#feed.keyframe();
+          this.#feed.keyframesAfter([500]);
           boundary++;
           schedule();
         },

@@ -8,8 +8,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { types } from "mediasoup";
-import { FfmpegLauncher } from "../../../media-fleet/src/recording/ffmpeg-process.js";
-import { PortPairs } from "../../../media-fleet/src/recording/ports.js";
+import { FfmpegLauncher } from "../../../media-fleet/src/ffmpeg/ffmpeg-process.js";
+import { PortPairs } from "../../../media-fleet/src/ffmpeg/ports.js";
 import { TrackRecorder } from "../../../media-fleet/src/recording/track-recorder.js";
 import { pooled, round } from "../stats.js";
 import { folderSeconds } from "./probe.js";

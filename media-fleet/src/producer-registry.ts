@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { types } from "mediasoup";
-import type { WorkerPool } from "../worker-pool.js";
+import type { WorkerPool } from "./worker-pool.js";
 
 export interface ProducerRegistryEvents {
   newproducer: [room: string, producer: types.Producer];

@@ -1,7 +1,8 @@
 /**
  * `GET|HEAD /files/<location>?exp=…&sig=…`: recordings on the NAS folder, for anyone holding a URL
  * the edge signed with the fleet secret (shared/src/download-url.ts). No other auth: the URL is the
- * capability, so it is never logged.
+ * capability, so it is never logged. Served on the control app (control-app.ts) as a Web Request
+ * in, Response out; the file streams from disk.
  *
  * The location is resolved strictly inside the NAS root: the shared check already refuses `..`,
  * absolute paths and NUL; here the real path (symlinks followed) must still be inside the root's
@@ -14,9 +15,8 @@
  */
 import { constants } from "node:fs";
 import { type FileHandle, open, realpath } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
 import { ParleyError, verifyDownloadUrl } from "@parley/shared";
 import type { Logger } from "../logger.js";
 
@@ -36,8 +36,6 @@ export interface DownloadHandlerOptions {
   /** FLEET_SECRET: the edge signs download URLs with it. */
   secret: string;
   logger: Logger;
-  /** Called with the status of every answer (metrics). */
-  onResponse?: (status: number) => void;
 }
 
 export type ByteRange = { start: number; end: number };
@@ -70,16 +68,17 @@ export class DownloadHandler {
     this.#options = { ...options, root: resolve(options.root) };
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The answer to one download request (never throws: a refusal is a JSON error answer). */
+  async answer(request: Request): Promise<Response> {
     let file: FileHandle | undefined;
     try {
-      const location = await verifyDownloadUrl({ url: req.url ?? "/", secret: this.#options.secret });
+      const location = await verifyDownloadUrl({ url: request.url, secret: this.#options.secret });
       file = await this.#open(location);
       const stat = await file.stat();
       if (!stat.isFile()) throw notFound();
       const size = stat.size;
       const etag = `"${size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
-      const headers: Record<string, string | number> = {
+      const headers = new Headers({
         "content-type": CONTENT_TYPES[extname(location).toLowerCase()] ?? "application/octet-stream",
         "accept-ranges": "bytes",
         etag,
@@ -87,29 +86,31 @@ export class DownloadHandler {
         // The URL is a short-lived capability: keep it and its bytes out of shared caches.
         "cache-control": "private, no-store",
         "x-content-type-options": "nosniff",
-      };
-      if (req.headers["if-none-match"]?.split(/\s*,\s*/).includes(etag)) return this.#end(res, 304, headers);
+      });
+      if (
+        request.headers
+          .get("if-none-match")
+          ?.split(/\s*,\s*/)
+          .includes(etag)
+      )
+        return new Response(null, { status: 304, headers });
       // If-Range with another validator means the client's partial copy is stale: send it all.
-      const ifRange = req.headers["if-range"];
-      const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, size) : undefined;
+      const ifRange = request.headers.get("if-range");
+      const range = ifRange === null || ifRange === etag ? parseRange(request.headers.get("range") ?? undefined, size) : undefined;
       if (range === "unsatisfiable") throw new RangeRefusal(size);
       const { start, end } = range ?? { start: 0, end: size - 1 };
-      headers["content-length"] = end - start + 1;
-      if (range) headers["content-range"] = `bytes ${start}-${end}/${size}`;
+      headers.set("content-length", String(end - start + 1));
+      if (range) headers.set("content-range", `bytes ${start}-${end}/${size}`);
       const status = range ? 206 : 200;
-      if (req.method === "HEAD" || size === 0) return this.#end(res, status, headers);
-      res.writeHead(status, headers);
-      this.#options.onResponse?.(status);
+      if (request.method === "HEAD" || size === 0) return new Response(null, { status, headers });
       const stream = file.createReadStream({ start, end, autoClose: true });
-      file = undefined; // the stream closes it now
-      await pipeline(stream, res).catch((error: Error) => {
-        // A client that stops reading (seeking video does this all the time) is not an error.
-        if (!res.destroyed) this.#options.logger.warn({ err: error.message }, "download stream failed");
-        res.destroy();
-      });
+      file = undefined; // the stream closes it now, at its end or when the client goes away
+      stream.on("error", (error) => this.#options.logger.warn({ err: error.message }, "download stream failed"));
+      return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status, headers });
     } catch (error) {
-      this.#refuse(req, res, error);
+      return this.#refusal(request, error);
     } finally {
+      // Only a handle no stream took over is closed here; a failure to close it leaves nothing to answer.
       await file?.close().catch(() => undefined);
     }
   }
@@ -123,29 +124,23 @@ export class DownloadHandler {
       realRoot = await realpath(root);
       real = await realpath(resolve(realRoot, location));
     } catch {
-      throw notFound();
+      throw notFound(); // missing, or a link to nowhere: the same answer as outside the root
     }
     if (!real.startsWith(realRoot + sep)) throw notFound();
     try {
       // O_NOFOLLOW: a symlink swapped in after realpath is refused rather than followed.
       return await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch {
-      throw notFound();
+      throw notFound(); // gone or swapped since realpath: the same answer as any other refusal
     }
   }
 
-  #end(res: ServerResponse, status: number, headers: Record<string, string | number>): void {
-    res.writeHead(status, headers);
-    res.end();
-    this.#options.onResponse?.(status);
-  }
-
-  #refuse(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    const headers: Record<string, string | number> = { "content-type": "application/json", "cache-control": "no-store" };
+  #refusal(request: Request, error: unknown): Response {
+    const headers = new Headers({ "content-type": "application/json", "cache-control": "no-store" });
     let parley: ParleyError;
     if (error instanceof RangeRefusal) {
       parley = new ParleyError("RANGE_NOT_SATISFIABLE", `range is outside the file's ${error.size} bytes`);
-      headers["content-range"] = `bytes */${error.size}`;
+      headers.set("content-range", `bytes */${error.size}`);
     } else if (error instanceof ParleyError) {
       parley = error;
     } else {
@@ -153,18 +148,13 @@ export class DownloadHandler {
       this.#options.logger.error({ err: (error as Error).message }, "download failed");
     }
     if (parley.code !== "INTERNAL") this.#options.logger.debug({ code: parley.code }, "download refused");
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
     const text = JSON.stringify({ error: parley.toBody() });
-    headers["content-length"] = Buffer.byteLength(text);
-    res.writeHead(parley.status, headers);
-    res.end(req.method === "HEAD" ? undefined : text);
-    this.#options.onResponse?.(parley.status);
+    headers.set("content-length", String(Buffer.byteLength(text)));
+    return new Response(request.method === "HEAD" ? null : text, { status: parley.status, headers });
   }
 }
 
+/** A Range header that no byte of the file satisfies (416 with the size). */
 class RangeRefusal extends Error {
   constructor(readonly size: number) {
     super("range not satisfiable");

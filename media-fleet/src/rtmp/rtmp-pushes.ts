@@ -1,28 +1,32 @@
 /**
  * The node's RTMP pushes (rtmp-push.ts does one): started and stopped for the control API, told when
- * their room's producers or active speaker change, stopped when the room closes. Each state change
- * goes out as an `rtmp.state` event (the edge turns them into webhooks).
+ * their room's producers or active speaker change, stopped when the room closes and when the node
+ * shuts down. Each state change goes out as an `rtmp.state` event (the edge turns them into webhooks).
  */
+import { EventEmitter } from "node:events";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ParleyError, type RtmpEvent, type RtmpStatus, StartRtmpRequest } from "@parley/shared";
+import { tellSpeaker } from "../composite/speaker-follower.js";
+import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
-import type { FfmpegLauncher } from "./ffmpeg-process.js";
-import type { PortPairs } from "./ports.js";
-import type { ProducerRegistry } from "./producer-registry.js";
+import type { ProducerRegistry } from "../producer-registry.js";
 import { RtmpPush } from "./rtmp-push.js";
-import { tellSpeaker } from "./speaker-follower.js";
 
-export class RtmpPushes {
+export interface RtmpPushesEvents {
+  event: [event: RtmpEvent];
+}
+
+export class RtmpPushes extends EventEmitter<RtmpPushesEvents> {
   readonly #registry: ProducerRegistry;
-  readonly #deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger; onEvent: (event: RtmpEvent) => void };
+  readonly #deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger };
   readonly #pushes = new Map<string, RtmpPush>();
+  #closed = false;
 
-  constructor(
-    registry: ProducerRegistry,
-    deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger; onEvent: (event: RtmpEvent) => void },
-  ) {
+  constructor(registry: ProducerRegistry, deps: { ports: PortPairs; ffmpeg: FfmpegLauncher; logger: Logger }) {
+    super();
     this.#registry = registry;
     this.#deps = deps;
     registry.on("newproducer", (room, producer) => {
@@ -39,6 +43,7 @@ export class RtmpPushes {
 
   /** Idempotent for the same id in the same room; answers at once in "starting" ("live" once frames reach the server). */
   async start(room: string, body: StartRtmpRequest): Promise<RtmpStatus> {
+    if (this.#closed) throw new ParleyError("NODE_DRAINING", "this node is shutting down");
     const request = StartRtmpRequest.parse(body);
     const existing = this.#pushes.get(request.pushId);
     if (existing && existing.room !== room) throw new ParleyError("RECORDING_EXISTS", "an RTMP push with this id exists in another room");
@@ -55,16 +60,20 @@ export class RtmpPushes {
       ffmpeg: this.#deps.ffmpeg,
       dir: await mkdtemp(join(tmpdir(), "parley-rtmp-")),
       logger: this.#deps.logger,
-      onState: (status) =>
-        this.#deps.onEvent({
-          type: "rtmp.state",
-          room,
-          at: Date.now(),
-          pushId: status.pushId,
-          state: status.state,
-          ...(status.error === undefined ? {} : { error: status.error }),
-        }),
     });
+    const report = (status: RtmpStatus) =>
+      this.emit("event", {
+        type: "rtmp.state",
+        room,
+        at: Date.now(),
+        pushId: status.pushId,
+        state: status.state,
+        ...(status.error === undefined ? {} : { error: status.error }),
+      });
+    push.on("state", report);
+    // Going live takes I/O, so nothing is missed by listening now, except an end during the start
+    // itself (the member stopped publishing meanwhile): that one is reported here.
+    if (push.ended) report(push.status());
     this.#pushes.set(push.id, push);
     tellSpeaker(push, this.#registry.speaker(room));
     return push.status();
@@ -80,8 +89,9 @@ export class RtmpPushes {
     return this.#get(room, id).status();
   }
 
-  /** Node shutdown. */
-  async stopAll(reason: string): Promise<void> {
+  /** Node shutdown: every push ends ("stopped", with `reason`) and new ones are refused (NODE_DRAINING). */
+  async close(reason = "the node is shutting down"): Promise<void> {
+    this.#closed = true;
     await Promise.all([...this.#pushes.values()].map((p) => p.stop(reason)));
   }
 

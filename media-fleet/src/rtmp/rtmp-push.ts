@@ -1,7 +1,7 @@
 /**
  * RTMP push (issue 4): a member's camera + microphone, or the room's composite, encoded live and
  * published to an RTMP(S) URL. Member pushes consume the member's first video and first audio
- * producer over RtpIngests (a missing one is replaced by black video / silence, since streaming
+ * producer over an RtpFeed (a missing one is replaced by black video / silence, since streaming
  * services want both); composite pushes reuse CompositeRun with FLV output instead of segments.
  *
  * One ffmpeg per push. Like the composite recorder, the push restarts ffmpeg ("rolls") when the
@@ -11,19 +11,22 @@
  * stream key: it is never logged or reported, only its host.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { EventEmitter } from "node:events";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
+import { CompositeRun } from "../composite/composite-run.js";
+import { SpeakerFollower } from "../composite/speaker-follower.js";
+import { prepareWatermarks, type WatermarkAsset } from "../composite/watermarks.js";
+import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import { PROGRESS_ARGS, watchProgress } from "../ffmpeg/ffmpeg-progress.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { RollSchedule } from "../ffmpeg/roll-schedule.js";
+import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
 import type { Logger } from "../logger.js";
 import { type RtmpOutput, rtmpOutput } from "../outbound/pinned-rtmp.js";
-import { CompositeRun } from "./composite-run.js";
-import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "./ports.js";
-import { flvOutputArgs, PROGRESS_ARGS, redactRtmpUrl, scrubUrl, watchProgress } from "./rtmp-output.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
-import { SpeakerFollower } from "./speaker-follower.js";
-import { prepareWatermarks, type WatermarkAsset } from "./watermarks.js";
+import { flvOutputArgs, redactRtmpUrl, scrubUrl } from "./rtmp-output.js";
 
 export interface RtmpPushDeps {
   router: types.Router;
@@ -34,8 +37,11 @@ export interface RtmpPushDeps {
   /** A private work folder (SDP, watermark files); removed when the push ends. */
   dir: string;
   logger: Logger;
-  /** Hears every state change: live, back to starting for a reconnect, and the end (stopped or failed). */
-  onState?: (status: RtmpStatus) => void;
+}
+
+export interface RtmpPushEvents {
+  /** Every state change: live, back to starting for a reconnect, and the end (stopped or failed). */
+  state: [status: RtmpStatus];
 }
 
 /** Member pushes: kbit/s of the re-encoded camera and microphone. */
@@ -48,7 +54,6 @@ const RETRY_BASE_MS = 1000;
 const RETRY_MAX_MS = 15_000;
 /** A run that stayed live this long resets the retry count (a drop after hours is not a bad URL). */
 const HEALTHY_RUN_MS = 30_000;
-const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
 
 /** One running ffmpeg (member or composite pipeline). */
 interface Run {
@@ -60,7 +65,7 @@ interface Run {
 
 type Source = { kind: "member"; member: string } | { kind: "composite"; composite: CompositeOptions };
 
-export class RtmpPush {
+export class RtmpPush extends EventEmitter<RtmpPushEvents> {
   readonly id: string;
   readonly room: string;
   readonly #url: string;
@@ -75,13 +80,16 @@ export class RtmpPush {
   #runLiveAt: number | undefined;
   #shown = "";
   #retries = 0;
-  #chain: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #rolls = new RollSchedule(
+    () => this.#roll(),
+    (message) => this.#failed(message),
+  );
   #stopping: Promise<void> | undefined;
   /** Composite pushes in the speaker layout: the debounced active speaker, as the composite recording follows it. */
   readonly #speaker = new SpeakerFollower((member) => this.#run?.showSpeaker?.(member));
 
   private constructor(room: string, request: StartRtmpRequest, deps: RtmpPushDeps) {
+    super();
     this.id = request.pushId;
     this.room = room;
     this.#url = request.url;
@@ -127,7 +135,7 @@ export class RtmpPush {
   /** The room's producers changed: roll if this push's set did. */
   producersChanged(): void {
     if (this.#stopping || this.#key() === this.#shown) return;
-    this.#schedule(ROLL_DEBOUNCE_MS);
+    this.#rolls.after(ROLL_DEBOUNCE_MS);
   }
 
   /** The room's active speaker changed (composite pushes in the speaker layout only; debounced). */
@@ -152,9 +160,8 @@ export class RtmpPush {
 
   stop(reason?: string): Promise<void> {
     this.#stopping ??= (async () => {
-      clearTimeout(this.#timer);
       this.#speaker.close();
-      await this.#chain;
+      await this.#rolls.settle();
       await this.#run?.stop();
       this.#run = undefined;
       if (reason && this.#state !== "failed") this.#error = reason;
@@ -169,15 +176,7 @@ export class RtmpPush {
   #setState(state: RtmpState, options: { always?: boolean } = {}): void {
     if (state === this.#state && !options.always) return;
     this.#state = state;
-    this.#deps.onState?.(this.status());
-  }
-
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#chain = this.#chain.then(() => this.#roll()).catch((error: Error) => this.#failed(error.message));
-    }, ms);
-    this.#timer.unref();
+    this.emit("state", this.status());
   }
 
   async #roll(): Promise<void> {
@@ -257,7 +256,7 @@ export class RtmpPush {
       return;
     }
     this.#setState("starting");
-    this.#schedule(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.#retries - 1)));
+    this.#rolls.after(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (this.#retries - 1)));
   }
 }
 
@@ -270,15 +269,13 @@ async function memberRun(
 ): Promise<Run> {
   const { url } = output;
   const ordered = [...producers].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "video" ? -1 : 1));
-  const ingests: RtpIngest[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const feed = await RtpFeed.open(deps.router, ordered, deps.ports);
   let ffmpeg: ChildProcess | undefined;
   try {
-    for (const p of ordered) ingests.push(await RtpIngest.open(deps.router, p, deps.ports));
     const sdpPath = join(deps.dir, "member.sdp");
-    await writeFile(sdpPath, sdpForIngests(ingests));
-    const hasVideo = ingests.some((i) => i.kind === "video");
-    const hasAudio = ingests.some((i) => i.kind === "audio");
+    await feed.writeSdp(sdpPath);
+    const hasVideo = feed.has("video");
+    const hasAudio = feed.has("audio");
     let next = 1;
     const video = hasVideo ? "0:v:0" : `${next++}:v:0`;
     const audio = hasAudio ? "0:a:0" : `${next}:a:0`;
@@ -292,43 +289,24 @@ async function memberRun(
     ];
     const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;
-    let stderr = "";
-    child.stderr?.on("data", (c: Buffer) => {
-      stderr = (stderr + c.toString("utf8")).slice(-4000);
-    });
+    const stderr = stderrTail(child);
     watchProgress(child.stdout, (p) => onFrames(p.frame));
     const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
       child.once("exit", (code) => {
-        for (const t of timers) clearTimeout(t);
-        for (const i of ingests) i.close();
-        resolve({ code, stderr });
+        feed.close();
+        resolve({ code, stderr: stderr() });
       }),
     );
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`ffmpeg exited at start: ${scrubUrl(stderr.trim(), url).slice(-300)}`);
-      const bound = boundUdpPorts();
-      if (ingests.every((i) => i.listening(bound))) break;
-      if (Date.now() > deadline) throw new Error("ffmpeg did not open its RTP ports within 5 s");
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    for (const i of ingests) await i.start();
-    for (const ms of KEYFRAME_RETRIES_MS) {
-      const t = setTimeout(() => {
-        for (const i of ingests) if (i.kind === "video") i.keyframe();
-      }, ms);
-      t.unref();
-      timers.push(t);
-    }
+    // The URL (and so the stream key) is cut out of what ffmpeg says before anyone hears it.
+    await feed.start(child, () => scrubUrl(stderr(), url));
+    feed.keyframesAfter(DECODER_KEYFRAME_RETRIES_MS);
     let stopping: Promise<void> | undefined;
     return {
       exited,
       stop: () => (stopping ??= stopGracefully(child, exited, STOP_TIMEOUT_MS)),
     };
   } catch (error) {
-    if (ffmpeg && ffmpeg.exitCode === null) ffmpeg.kill("SIGKILL");
-    for (const t of timers) clearTimeout(t);
-    for (const i of ingests) i.close();
+    feed.close(ffmpeg);
     throw error;
   }
 }

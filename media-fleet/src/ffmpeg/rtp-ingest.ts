@@ -1,11 +1,12 @@
 /**
  * One producer delivered to a local ffmpeg over plain RTP, for every recorder (per-track, composite,
  * snapshot, RTMP push): a PlainTransport sending to a port pair ffmpeg will bind, and a paused
- * consumer resumed only once ffmpeg listens, so the first keyframe is not sent into the void.
+ * consumer resumed only once ffmpeg listens, so the first keyframe is not sent into the void
+ * (RtpFeed, rtp-feed.ts, starts a whole set of them for one ffmpeg).
  * Only the producer's codec and no RTX: ffmpeg neither asks for retransmissions nor understands them.
  */
 import type { types } from "mediasoup";
-import { codecName } from "./container.js";
+import { codecName } from "../recording/container.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
 
 export class RtpIngest {
@@ -85,6 +86,7 @@ export class RtpIngest {
   }
 
   keyframe(): void {
+    // A consumer closing meanwhile refuses the request; the next keyframe ask (or none) follows.
     if (!this.consumer.closed) void this.consumer.requestKeyFrame().catch(() => undefined);
   }
 
@@ -94,10 +96,4 @@ export class RtpIngest {
     if (!this.#transport.closed) this.#transport.close();
     this.#ports.release(this.port);
   }
-}
-
-/** A whole SDP for ffmpeg listing every ingest, one media section each, in order. */
-export function sdpForIngests(ingests: RtpIngest[]): string {
-  const head = ["v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=parley-composite", "c=IN IP4 127.0.0.1", "t=0 0"];
-  return `${[...head, ...ingests.flatMap((i) => i.sdpSection())].join("\n")}\n`;
 }

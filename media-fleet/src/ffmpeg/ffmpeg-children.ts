@@ -76,7 +76,7 @@ export class FfmpegChildren {
     try {
       text = readFileSync(this.#file, "utf8");
     } catch {
-      return [];
+      return []; // no file: no ffmpeg was running when the last run stopped
     }
     try {
       return ChildrenFile.parse(JSON.parse(text)).children;
@@ -115,7 +115,7 @@ function isSameFfmpeg(entry: ChildEntry): boolean {
     const argv0 = readFileSync(`/proc/${entry.pid}/cmdline`, "utf8").split("\0")[0] ?? "";
     return basename(argv0).startsWith("ffmpeg");
   } catch {
-    return false;
+    return false; // gone since the stat read: nothing to kill
   }
 }
 
@@ -134,6 +134,6 @@ function statFields(pid: number): string[] | undefined {
       .trim()
       .split(" ");
   } catch {
-    return undefined;
+    return undefined; // no such process (any more)
   }
 }

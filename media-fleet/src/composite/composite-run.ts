@@ -1,22 +1,22 @@
 /**
  * One ffmpeg run of a composite recording, for one fixed set of members: every producer arrives
- * over its own RtpIngest, all listed in one SDP; the filter graph lays them out and mixes the
+ * over one RtpFeed (an RtpIngest each, all listed in one SDP); the filter graph lays them out and mixes the
  * audio; libx264 + AAC go to the segment muxer as fragmented mp4. The member set is fixed per run
  * because an ffmpeg filter graph cannot gain inputs while running: the CompositeRecorder ends this
  * run and starts another when members come or go.
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
+import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpeg-process.js";
+import { type FfmpegProgress, PROGRESS_ARGS, watchProgress } from "../ffmpeg/ffmpeg-progress.js";
+import type { PortPairs } from "../ffmpeg/ports.js";
+import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
 import type { RtmpOutput } from "../outbound/pinned-rtmp.js";
+import { flvOutputArgs } from "../rtmp/rtmp-output.js";
 import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
-import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
-import { boundUdpPorts, type PortPairs } from "./ports.js";
-import { type FfmpegProgress, flvOutputArgs, PROGRESS_ARGS, watchProgress } from "./rtmp-output.js";
-import { RtpIngest, sdpForIngests } from "./rtp-ingest.js";
 import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
 
 export interface CompositeRunEvents {
@@ -44,13 +44,11 @@ export interface CompositeRunOptions {
 }
 
 const STOP_TIMEOUT_MS = 8000;
-/** Keyframe asks after start: the decoder (and so the whole graph) waits for each video's first one. */
-const KEYFRAME_RETRIES_MS = [300, 1000, 2000, 4000];
 
 export class CompositeRun extends EventEmitter<CompositeRunEvents> {
   readonly #ffmpeg: ChildProcess;
-  readonly #ingests: RtpIngest[];
-  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #feed: RtpFeed;
+  readonly #stderr: () => string;
   readonly #ended: Promise<void>;
   /** Speaker layout: the members of the video tiles' inputs, in input order, and who is in the main tile. */
   readonly #videoMembers: (string | undefined)[];
@@ -59,26 +57,22 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
   #speaker: number;
   /** ffmpeg builds its filter graph only once every input has a frame; a command sent earlier is dropped. */
   #graphUp = false;
-  #stderr = "";
   #stopping: Promise<void> | undefined;
 
-  private constructor(ffmpeg: ChildProcess, ingests: RtpIngest[], speaker: number) {
+  private constructor(ffmpeg: ChildProcess, feed: RtpFeed, speaker: number) {
     super();
     this.#ffmpeg = ffmpeg;
-    this.#ingests = ingests;
-    this.#videoMembers = ingests.filter((i) => i.kind === "video").map((i) => i.member);
+    this.#feed = feed;
+    this.#stderr = stderrTail(ffmpeg);
+    this.#videoMembers = feed.ingests.filter((i) => i.kind === "video").map((i) => i.member);
     this.#speaker = speaker;
     this.#startSpeaker = speaker;
-    // A command written as ffmpeg exits must not crash the node.
+    // Safe to ignore: a speaker command written as ffmpeg exits fails with EPIPE, and the exit is reported below.
     ffmpeg.stdin?.on("error", () => undefined);
-    ffmpeg.stderr?.on("data", (chunk: Buffer) => {
-      this.#stderr = (this.#stderr + chunk.toString("utf8")).slice(-4000);
-    });
     this.#ended = new Promise((resolve) => {
       ffmpeg.once("exit", (code) => {
-        for (const t of this.#timers) clearTimeout(t);
-        for (const i of this.#ingests) i.close();
-        this.emit("exit", { code, stderr: this.#stderr });
+        feed.close();
+        this.emit("exit", { code, stderr: this.#stderr() });
         resolve();
       });
     });
@@ -90,43 +84,38 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
     const first = (p: types.Producer) => (o.options.single !== undefined && p.appData.member === o.options.single ? 0 : 1);
     const videos = live.filter((p) => p.kind === "video").sort((x, y) => first(x) - first(y));
     const ordered = [...videos, ...live.filter((p) => p.kind === "audio")];
-    const ingests: RtpIngest[] = [];
+    const feed = await RtpFeed.open(o.router, ordered, o.ports);
+    let ffmpeg: ChildProcess | undefined;
     try {
-      for (const p of ordered) ingests.push(await RtpIngest.open(o.router, p, o.ports));
-      const videoMembers = ingests.filter((i) => i.kind === "video").map((i) => i.member);
+      const videoMembers = feed.ingests.filter((i) => i.kind === "video").map((i) => i.member);
       const speaker = Math.max(0, o.speaker === undefined ? 0 : videoMembers.indexOf(o.speaker));
       const live = followsSpeaker(o.options.layout, videoMembers.length);
-      const args = await CompositeRun.#args(o, ingests, live ? speaker : undefined);
+      const args = await CompositeRun.#args(o, feed, live ? speaker : undefined);
       // The speaker layout takes filter commands on stdin (ffmpeg's interactive `c` key), and
       // watches progress to know when its graph is up.
       const progress = o.rtmp || o.onProgress || live;
-      const ffmpeg = o.ffmpeg.spawn(args, [live ? "pipe" : "ignore", progress ? "pipe" : "ignore", "pipe"]);
-      const run = new CompositeRun(ffmpeg, ingests, speaker);
+      ffmpeg = o.ffmpeg.spawn(args, [live ? "pipe" : "ignore", progress ? "pipe" : "ignore", "pipe"]);
+      const run = new CompositeRun(ffmpeg, feed, speaker);
       watchProgress(ffmpeg.stdout, (p) => {
         o.rtmp?.onFrames(p.frame);
         o.onProgress?.(p);
         if (p.frame > 0) run.#graphRunning();
       });
-      await run.#waitListening();
-      for (const i of ingests) await i.start();
-      for (const ms of KEYFRAME_RETRIES_MS) {
-        const t = setTimeout(() => {
-          for (const i of ingests) if (i.kind === "video") i.keyframe();
-        }, ms);
-        t.unref();
-        run.#timers.push(t);
-      }
+      await feed.start(ffmpeg, run.#stderr);
+      // The decoders (and so the whole graph) wait for each video's first keyframe.
+      feed.keyframesAfter(DECODER_KEYFRAME_RETRIES_MS);
       return run;
     } catch (error) {
-      for (const i of ingests) i.close();
+      feed.close(ffmpeg);
       throw error;
     }
   }
 
-  static async #args(o: CompositeRunOptions, ingests: RtpIngest[], speaker: number | undefined): Promise<string[]> {
+  static async #args(o: CompositeRunOptions, feed: RtpFeed, speaker: number | undefined): Promise<string[]> {
+    const { ingests } = feed;
     const hasSdp = ingests.length > 0;
     const sdpPath = join(o.dir, `${o.stem}.sdp`);
-    if (hasSdp) await writeFile(sdpPath, sdpForIngests(ingests));
+    if (hasSdp) await feed.writeSdp(sdpPath);
     const { watermarks, images } = await runWatermarks(o.assets, o.dir, Date.now() / 1000, hasSdp ? 1 : 0);
     const graph = filterGraph(
       o.options,
@@ -164,7 +153,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
   }
 
   get members(): number {
-    return this.#ingests.length;
+    return this.#feed.ingests.length;
   }
 
   /** The ffmpeg process id (the benchmark reads its CPU time from /proc). */
@@ -204,17 +193,5 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
   stop(): Promise<void> {
     this.#stopping ??= stopGracefully(this.#ffmpeg, this.#ended, STOP_TIMEOUT_MS);
     return this.#stopping;
-  }
-
-  async #waitListening(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      if (this.#ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited at start: ${this.#stderr.trim().slice(-500)}`);
-      const bound = boundUdpPorts();
-      if (this.#ingests.every((i) => i.listening(bound))) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    void this.stop();
-    throw new Error("ffmpeg did not open its RTP ports within 5 s");
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What every recorder does with its ffmpeg: start it (the one place that spawns ffmpeg, so every
- * child is recorded for the orphan reaper), stop it without losing the open segment, read its
- * segment list.
+ * child is recorded for the orphan reaper), keep the tail of its stderr, stop it without losing the
+ * open segment, read its segment list.
  */
 import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -32,6 +32,18 @@ export class FfmpegLauncher {
 }
 
 /**
+ * Keeps the tail of ffmpeg's stderr (enough to explain an exit, never unbounded) and answers it
+ * on demand.
+ */
+export function stderrTail(child: ChildProcess, maxChars = 4000): () => string {
+  let tail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-maxChars);
+  });
+  return () => tail;
+}
+
+/**
  * One SIGINT makes ffmpeg close the open segment (or stream) properly; a second would make it abort
  * mid-write, so callers keep the returned promise and never call this twice. SIGKILL after
  * `timeoutMs` if ffmpeg hangs. Resolves when the process has exited (`exited`).
@@ -53,7 +65,7 @@ export async function readSegmentList(path: string): Promise<string[]> {
   try {
     text = await readFile(path, "utf8");
   } catch {
-    return [];
+    return []; // not written yet (no segment closed so far), or removed with the recording
   }
   return text
     .split("\n")

@@ -44,7 +44,7 @@ export function boundUdpPorts(): Set<number> {
     try {
       text = readFileSync(file, "utf8");
     } catch {
-      continue;
+      continue; // no /proc (or no IPv6): only our own bookkeeping guards the ports then
     }
     for (const line of text.split("\n").slice(1)) {
       const local = line.trim().split(/\s+/)[1];
