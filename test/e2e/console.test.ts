@@ -80,9 +80,10 @@ describe("operator console in Chromium", () => {
     await page.click('#nav a[data-page="fleet"]');
     await page.waitForFunction(
       (node) => {
-        const row = [...document.querySelectorAll("#page tr")].find((tr) => tr.textContent?.includes(node));
+        const row = Array.from(document.querySelectorAll("#page tr")).find((tr) => tr.textContent?.includes(node));
         const rate = String.raw`(?:[1-9]\d* kb/s|\d+\.\d Mb/s)`;
-        const cell = [...(row?.querySelectorAll("td") ?? [])].find((td) => new RegExp(`^${rate} / ${rate}$`).test(td.textContent ?? ""));
+        const cells = row ? Array.from(row.querySelectorAll("td")) : [];
+        const cell = cells.find((td) => new RegExp(`^${rate} / ${rate}$`).test(td.textContent ?? ""));
         return cell?.textContent ?? false;
       },
       run.stack.nodeId,
