@@ -9,8 +9,10 @@
 #   radosgw ceph-mon ceph-osd curl    a real S3 server (Ceph RGW) for the S3 recording tests
 #   nginx-light libnginx-mod-rtmp     a real RTMP server for the RTMP push tests (+ iproute2 for ss)
 #   redis-server                      the upload queue in Redis (REDIS_URL); the tests start their own
+#   prometheus systemd                the deployment templates: Prometheus (and promtool) scrape a node and
+#                                     the edge with the generated config; systemd-analyze checks the unit
 set -euo pipefail
-PACKAGES="nftables chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+PACKAGES="nftables chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server prometheus systemd"
 
 need=""
 for pkg in $PACKAGES; do
