@@ -4,6 +4,7 @@
  * takes each env file, promtool each Prometheus config, systemd-analyze the unit, redis-server the
  * Redis config.
  */
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -76,6 +77,24 @@ describe("parley deploy init: flags", () => {
     expect(forced.code).toBe(0);
     expect(await readFile(mine, "utf8")).toBe("my own notes");
     expect((await stat(path.join(out, "media-node", "media-1.env"))).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("worker-bundle-size.sh", () => {
+  it("fails a Worker whose upload is over 3 MiB gzipped, saying by how much", async () => {
+    const dir = await mkdtemp(path.join(scratch, "big-worker-"));
+    // 5 MiB of base64 noise: gzip cannot take it below ~3.8 MiB
+    const noise = randomBytes(3.75 * 1024 * 1024).toString("base64");
+    await writeFile(
+      path.join(dir, "index.js"),
+      `const NOISE = "${noise}";\nexport default { fetch: () => new Response(String(NOISE.length)) };\n`,
+    );
+    await writeFile(path.join(dir, "wrangler.toml"), 'name = "big"\nmain = "index.js"\ncompatibility_date = "2026-04-20"\n');
+    const sized = await run(path.join(REPO_ROOT, "infra/deploy/worker-bundle-size.sh"), ["--config", path.join(dir, "wrangler.toml")]);
+    expect(sized.code).toBe(1);
+    expect(sized.stderr).toMatch(/the gzipped bundle \(\d+\.\d KiB\) is over the 3 MiB limit/);
+    const figures = JSON.parse(sized.stdout.trim().split("\n").at(-1) as string) as { gzipBytes: number; maxGzipBytes: number };
+    expect(figures.gzipBytes).toBeGreaterThan(figures.maxGzipBytes);
   });
 });
 
