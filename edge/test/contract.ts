@@ -37,8 +37,9 @@ export async function expectContract<T = unknown>(res: Response, method: string,
   covered.set(routeKey(method, path), kinds);
   const json = spec.content?.["application/json"];
   if (!json) {
-    if (spec.content?.["text/html"]) {
-      expect(res.headers.get("content-type")).toContain("text/html");
+    for (const type of ["text/html", "text/plain"]) {
+      if (!spec.content?.[type]) continue;
+      expect(res.headers.get("content-type")).toContain(type);
       return (await res.text()) as T;
     }
     if (res.status !== 101) expect(await res.text(), `${routeKey(method, path)} ${res.status} documents no body`).toBe("");

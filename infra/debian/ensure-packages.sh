@@ -10,9 +10,11 @@
 #   radosgw ceph-mon ceph-osd curl    a real S3 server (Ceph RGW) for the S3 recording tests
 #   nginx-light libnginx-mod-rtmp     a real RTMP server for the RTMP push tests (+ iproute2 for ss)
 #   redis-server                      the upload queue in Redis (REDIS_URL); the tests start their own
+#   prometheus systemd                the deployment templates: Prometheus (and promtool) scrape a node and
+#                                     the edge with the generated config; systemd-analyze checks the unit
 set -euo pipefail
 START_PACKAGES="ffmpeg fonts-dejavu-core"
-TEST_PACKAGES="$START_PACKAGES nftables chromium radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+TEST_PACKAGES="$START_PACKAGES nftables chromium radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server prometheus systemd"
 case "${1:-test}" in
   start) PACKAGES=$START_PACKAGES ;;
   test) PACKAGES=$TEST_PACKAGES ;;

@@ -42,6 +42,9 @@ const Env = z
   })
   .refine((e) => e.RTC_MIN_PORT <= e.RTC_MAX_PORT, { message: "RTC_MIN_PORT must not exceed RTC_MAX_PORT", path: ["RTC_MIN_PORT"] });
 
+/** Every variable the node reads besides recording's (RecordingEnv): the deployment templates list them all. */
+export { Env as NodeEnv };
+
 export interface NodeConfig {
   nodeId: string;
   region: string;

@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events";
 import { type NodeEvent, type NodeLoad, ParleyError } from "@parley/shared";
 import type { Logger } from "./logger.js";
 import { Room } from "./room.js";
+import { type CountedTransport, TrafficMeter } from "./traffic-meter.js";
 import type { WorkerPool } from "./worker-pool.js";
 
 export interface MediaNodeEvents {
@@ -14,12 +15,13 @@ export interface MediaNodeEvents {
 
 export class MediaNode extends EventEmitter<MediaNodeEvents> {
   readonly pool: WorkerPool;
+  /** Client traffic of every room's transports, sampled with each heartbeat's load. */
+  readonly traffic = new TrafficMeter(() => this.#transports());
   readonly #logger: Logger;
   readonly #rooms = new Map<string, Room>();
   /** Rooms being created, so two concurrent calls for one room share one router. */
   readonly #creating = new Map<string, Promise<Room>>();
   #draining = false;
-  #lastCpu = 0;
 
   constructor(pool: WorkerPool, logger: Logger) {
     super();
@@ -69,7 +71,7 @@ export class MediaNode extends EventEmitter<MediaNodeEvents> {
     this.getRoom(roomId).close("closed");
   }
 
-  counts(): Omit<NodeLoad, "cpu" | "bitrate"> & { rooms: number } {
+  counts(): Omit<NodeLoad, "cpu" | "bitrateIn" | "bitrateOut"> & { rooms: number } {
     let transports = 0;
     let producers = 0;
     let consumers = 0;
@@ -82,11 +84,15 @@ export class MediaNode extends EventEmitter<MediaNodeEvents> {
     return { workers: this.pool.size, rooms: this.#rooms.size, routers: this.#rooms.size, transports, producers, consumers };
   }
 
-  /** Current load for heartbeats: counts plus a fresh CPU sample. */
+  /** Current load for heartbeats: counts plus fresh CPU and traffic samples (since the previous heartbeat). */
   async load(): Promise<NodeLoad> {
-    this.#lastCpu = await this.pool.sampleCpu();
+    const [cpu, traffic] = await Promise.all([this.pool.sampleCpu(), this.traffic.sample()]);
     const { rooms: _rooms, ...counts } = this.counts();
-    return { ...counts, cpu: this.#lastCpu };
+    return { ...counts, cpu, bitrateIn: traffic.bitrateIn, bitrateOut: traffic.bitrateOut };
+  }
+
+  *#transports(): Iterable<CountedTransport> {
+    for (const room of this.#rooms.values()) yield* room.transports;
   }
 
   /**

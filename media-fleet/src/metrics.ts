@@ -60,6 +60,34 @@ export class NodeMetrics {
         for (const slot of node.pool.slots) this.set({ worker: String(slot.index) }, slot.routers);
       },
     });
+    // The heartbeat takes the traffic samples (one window per heartbeat interval); a scrape reads the last one.
+    for (const [name, help, pick] of [
+      ["parley_media_receive_bits_per_second", "Bits per second clients sent this node, over the last heartbeat interval", "bitrateIn"],
+      ["parley_media_send_bits_per_second", "Bits per second this node sent clients, over the last heartbeat interval", "bitrateOut"],
+    ] as const) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(node.traffic.latest[pick]);
+        },
+      });
+    }
+    const received = new Counter({
+      name: "parley_media_received_bytes_total",
+      help: "Bytes clients sent this node's WebRTC transports (counted at each heartbeat)",
+      registers,
+    });
+    const sent = new Counter({
+      name: "parley_media_sent_bytes_total",
+      help: "Bytes this node's WebRTC transports sent clients (counted at each heartbeat)",
+      registers,
+    });
+    node.traffic.on("sample", (sample) => {
+      received.inc(sample.bytesIn);
+      sent.inc(sample.bytesOut);
+    });
     new Gauge({
       name: "parley_draining",
       help: "1 while the node drains and takes no new rooms",

@@ -24,12 +24,15 @@ export class TestRedis {
   readonly port: number;
   readonly dir: string;
   readonly #password: string | undefined;
+  /** A redis.conf to start from (the flags below override its port, bind, dir and persistence). */
+  readonly #config: { file: string; args: string[] } | undefined;
   #child: ChildProcess | undefined;
 
-  constructor(port: number, o: { dir?: string; password?: string } = {}) {
+  constructor(port: number, o: { dir?: string; password?: string; config?: { file: string; args: string[] } } = {}) {
     this.port = port;
     this.dir = o.dir ?? mkdtempSync(join(tmpdir(), "parley-redis-"));
     this.#password = o.password;
+    this.#config = o.config;
   }
 
   get url(): string {
@@ -38,7 +41,10 @@ export class TestRedis {
 
   /** Starts the server and resolves once it accepts connections. */
   async start(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes"];
+    const args = [
+      ...(this.#config ? [this.#config.file, ...this.#config.args] : []),
+      ...["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.dir, "--save", "", "--appendonly", "yes"],
+    ];
     if (this.#password) args.push("--requirepass", this.#password);
     const child = spawn(REDIS_SERVER, args, { stdio: ["ignore", "ignore", "pipe"] });
     this.#child = child;

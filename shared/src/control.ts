@@ -338,8 +338,13 @@ export const NodeLoad = z.object({
   consumers: Count,
   /** Mean worker CPU use since the previous heartbeat, 0..1 per worker (1 = one core busy). */
   cpu: z.number().min(0).max(1),
-  /** Bytes per second received + sent by all transports, when known. */
-  bitrate: z.number().nonnegative().optional(),
+  /**
+   * Bits per second the node's WebRTC transports received from clients (in) and sent to them (out),
+   * over the last heartbeat interval: deltas of mediasoup's per-transport byte counters. Absent from
+   * nodes older than the field.
+   */
+  bitrateIn: z.number().nonnegative().optional(),
+  bitrateOut: z.number().nonnegative().optional(),
 });
 export type NodeLoad = z.infer<typeof NodeLoad>;
 

@@ -76,6 +76,21 @@ describe("operator console in Chromium", () => {
     await page.waitForSelector('#page tr:has-text("alice") .badge:has-text("in the call")');
     await page.screenshot({ path: shot("call"), fullPage: true });
 
+    // back on the fleet page, the node's measured traffic in and out of the call
+    await page.click('#nav a[data-page="fleet"]');
+    await page.waitForFunction(
+      (node) => {
+        const row = Array.from(document.querySelectorAll("#page tr")).find((tr) => tr.textContent?.includes(node));
+        const rate = String.raw`(?:[1-9]\d* kb/s|\d+\.\d Mb/s)`;
+        const cells = row ? Array.from(row.querySelectorAll("td")) : [];
+        const cell = cells.find((td) => new RegExp(`^${rate} / ${rate}$`).test(td.textContent ?? ""));
+        return cell?.textContent ?? false;
+      },
+      run.stack.nodeId,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: shot("fleet-traffic") });
+
     // rotate the app's secret: the new one is shown once; the card then offers revoking either
     await page.click('#nav a[data-page="apps"]');
     const card = `article[data-app="${run.stack.app.appKey}"]`;

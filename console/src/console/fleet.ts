@@ -7,7 +7,16 @@ interface NodeView {
   region: string;
   publicAddress: string;
   workers: number;
-  load: { workers: number; routers: number; transports: number; producers: number; consumers: number; cpu: number; bitrate?: number };
+  load: {
+    workers: number;
+    routers: number;
+    transports: number;
+    producers: number;
+    consumers: number;
+    cpu: number;
+    bitrateIn?: number;
+    bitrateOut?: number;
+  };
   status: "up" | "draining" | "down";
   lastSeen: number;
   startedAt: number;
@@ -47,11 +56,7 @@ export async function renderFleet(ctx: PageContext): Promise<void> {
           { title: "Transports", cell: (n) => String(n.load.transports), className: "num" },
           { title: "Tracks in / out", cell: (n) => `${n.load.producers} / ${n.load.consumers}`, className: "num" },
           { title: "CPU", cell: (n) => meter(n.load.cpu, n.workers) },
-          {
-            title: "Traffic",
-            cell: (n) => (n.load.bitrate === undefined ? "—" : `${((n.load.bitrate * 8) / 1e6).toFixed(1)} Mb/s`),
-            className: "num",
-          },
+          { title: "Traffic in / out", cell: (n) => `${bitrate(n.load.bitrateIn)} / ${bitrate(n.load.bitrateOut)}`, className: "num" },
           { title: "Last heartbeat", cell: (n) => when(n.lastSeen) },
           { title: "Version", cell: (n) => n.version },
         ]);
@@ -71,11 +76,14 @@ function stats(region: string, nodes: NodeView[]): HTMLElement[] {
   const up = nodes.filter((n) => n.status === "up").length;
   const rooms = nodes.reduce((s, n) => s + n.load.routers, 0);
   const cpu = nodes.length ? nodes.reduce((s, n) => s + n.load.cpu, 0) / nodes.length : 0;
+  const live = nodes.filter((n) => n.status !== "down");
+  const total = (pick: (n: NodeView) => number | undefined) => live.reduce((s, n) => s + (pick(n) ?? 0), 0);
   return [
     stat("Region", region),
     stat("Nodes up", `${up} of ${nodes.length}`, up === nodes.length && up > 0 ? "good" : up === 0 ? "poor" : "fair"),
     stat("Rooms on nodes", String(rooms)),
     stat("Mean CPU", `${Math.round(cpu * 100)} %`, cpu > 0.8 ? "poor" : cpu > 0.5 ? "fair" : "good"),
+    stat("Traffic in / out", `${bitrate(total((n) => n.load.bitrateIn))} / ${bitrate(total((n) => n.load.bitrateOut))}`),
   ];
 }
 
@@ -84,6 +92,13 @@ export function stat(label: string, value: string, tone: Tone = "neutral"): HTML
     el("span", { className: "muted", text: label }),
     el("strong", { text: value }),
   ]);
+}
+
+/** Bits per second as people read them; "—" for a node too old to report it. */
+export function bitrate(bitsPerSecond: number | undefined): string {
+  if (bitsPerSecond === undefined) return "—";
+  if (bitsPerSecond >= 1e6) return `${(bitsPerSecond / 1e6).toFixed(1)} Mb/s`;
+  return `${Math.round(bitsPerSecond / 1e3)} kb/s`;
 }
 
 function meter(cpu: number, workers: number): HTMLElement {

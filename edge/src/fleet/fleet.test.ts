@@ -13,6 +13,33 @@ describe("fleet registry", () => {
     expect(list.nodes.map((n) => [n.node, n.status])).toEqual([["node-a", "up"]]);
   });
 
+  it("keeps each node's traffic from its heartbeats: the nodes list and the Prometheus page show it", async () => {
+    const load = {
+      workers: 2,
+      routers: 1,
+      transports: 2,
+      producers: 2,
+      consumers: 2,
+      cpu: 0.25,
+      bitrateIn: 1_250_000,
+      bitrateOut: 2_500_000,
+    };
+    await postAsNode("heartbeat", heartbeat("node-t", { region: "traffic", load }));
+    await postAsNode("heartbeat", heartbeat("node-old", { region: "traffic" })); // a node from before the field
+    const list = await (await operatorFetch("/v1/fleet/nodes?region=traffic")).json<{ nodes: { node: string; load: object }[] }>();
+    expect(list.nodes.find((n) => n.node === "node-t")?.load).toEqual(load);
+    expect(list.nodes.find((n) => n.node === "node-old")?.load).not.toHaveProperty("bitrateIn");
+
+    const res = await operatorFetch("/v1/fleet/metrics?region=traffic");
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await res.text();
+    expect(text).toContain('parley_fleet_node_receive_bits_per_second{region="traffic",node="node-t"} 1250000\n');
+    expect(text).toContain('parley_fleet_node_send_bits_per_second{region="traffic",node="node-t"} 2500000\n');
+    expect(text).toContain('parley_fleet_node_send_bits_per_second{region="traffic",node="node-old"} 0\n');
+    expect(text).toContain('parley_fleet_nodes{region="traffic",status="up"} 2\n');
+    expect(text).toContain('parley_fleet_node_cpu_ratio{region="traffic",node="node-t"} 0.25\n');
+  });
+
   it("refuses unsigned, wrongly signed, and mismatched heartbeats", async () => {
     const body = JSON.stringify(heartbeat("node-x"));
     const unsigned = await SELF.fetch(`${BASE}/internal/fleet/heartbeat`, { method: "POST", body });

@@ -16,6 +16,7 @@ import type { HonoEnv } from "../env.js";
 import { readParam } from "../http/validate.js";
 import { operatorAuth } from "../middleware/operator-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, SECURITY } from "../openapi/route.js";
+import { EXPOSITION_CONTENT_TYPE, fleetExposition } from "./exposition.js";
 import { fleetStub } from "./fleet-do.js";
 
 /** Reads a node's signed POST: the token must verify with FLEET_SECRET and be bound to this body. */
@@ -71,5 +72,26 @@ fleetRoutes.openapi(
   async (c) => {
     const region = c.req.valid("query").region ?? readParam(config(c.env).defaultRegion, Region, "region");
     return c.json({ region, nodes: await fleetStub(c.env, region).nodes() }, 200);
+  },
+);
+fleetRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/metrics",
+    tags: ["fleet"],
+    security: SECURITY.operator,
+    summary: "A region's media nodes as the edge sees them, for Prometheus (text exposition format)",
+    description:
+      "Per node: up, draining, seconds since its last heartbeat, workers, rooms, transports, consumers, CPU, and bits per second in and out as last reported. `infra/deploy/templates` scrapes it next to the nodes' own `/metrics`.",
+    request: { query: z.object({ region: Region.optional().meta({ description: "default: the edge's DEFAULT_REGION" }) }) },
+    responses: {
+      200: { description: "Prometheus text exposition format 0.0.4", content: { "text/plain": { schema: z.string() } } },
+      ...errors(...AUTH_ERRORS.operator, "INVALID_REQUEST"),
+    },
+  }),
+  async (c) => {
+    const region = c.req.valid("query").region ?? readParam(config(c.env).defaultRegion, Region, "region");
+    const text = fleetExposition(region, await fleetStub(c.env, region).nodes());
+    return c.text(text, 200, { "content-type": EXPOSITION_CONTENT_TYPE });
   },
 );

@@ -60,6 +60,9 @@ describe("contract: every documented route answers as documented", () => {
     const page = await expectContract<{ nodes: unknown[] }>(await operatorFetch("/v1/fleet/nodes"), "get", "/v1/fleet/nodes", 200);
     expect(page.nodes.length).toBeGreaterThan(0);
     await expectContract(await operatorFetch("/v1/fleet/nodes?region=NOT%20A%20REGION"), "get", "/v1/fleet/nodes", 400);
+    const metrics = await expectContract<string>(await operatorFetch("/v1/fleet/metrics"), "get", "/v1/fleet/metrics", 200);
+    expect(metrics).toContain('parley_fleet_node_up{region="local",node="node-contract"} 1');
+    await expectContract(await SELF.fetch(`${BASE}/v1/fleet/metrics`), "get", "/v1/fleet/metrics", 401);
   });
 
   it("tokens, rooms and users (app, token)", async () => {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { ParleyTransportError } from "../server/rpc.js";
 import { appsCommand } from "./commands/apps.js";
 import { callsCommand } from "./commands/calls.js";
+import { deployCommand } from "./commands/deploy.js";
 import { recordingsCommand } from "./commands/recordings.js";
 import { roomsCommand } from "./commands/rooms.js";
 import { rtmpCommand } from "./commands/rtmp.js";
@@ -20,7 +21,7 @@ const { version } = createRequire(import.meta.url)("../../package.json") as { ve
 
 export function buildProgram(): Command {
   const program = new Command("parley")
-    .description("Parley command line: tokens, apps, users, rooms, calls, recordings and RTMP pushes on a Parley edge")
+    .description("Parley command line: tokens, apps, users, rooms, calls, recordings and RTMP pushes on a Parley edge; deployment files")
     .version(version, "-V, --version")
     .option("--url <url>", `edge URL (default: PARLEY_URL, then ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON instead of text")
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
         "  npx parley calls list --room demo --from 2026-01-01T00:00:00Z",
         "  npx parley recordings start demo --layout grid",
         "  npx parley rtmp start demo --member m_… --to - < stream-url.txt",
+        "  npx parley deploy init --size standard --region eu-west --out deploy/eu-west",
       ].join("\n"),
     );
   tokenCommand(program);
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
   callsCommand(program);
   recordingsCommand(program);
   rtmpCommand(program);
+  deployCommand(program);
   // every subcommand throws instead of exiting, so main() alone decides the exit code
   const override = (cmd: Command) => {
     for (const sub of cmd.commands) {
