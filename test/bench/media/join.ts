@@ -20,10 +20,18 @@ import { type Stack, startStack } from "../../e2e/stack.js";
 import { percentile, round } from "../stats.js";
 import { MinimalAppClient } from "./minimal-app/client.js";
 import { MinimalAppServer } from "./minimal-app/server.js";
+import { inboundVideo } from "./peer.js";
 import { sleep } from "./wait.js";
 
 export interface JoinSettings {
   joins: number;
+  /**
+   * Pause before each join. A join right after another meets the publisher's encoder ignoring
+   * keyframe requests within 300 ms of the last, and plain mediasoup then waits a second to ask
+   * again; a gap longer than that makes every join a lone viewer's (Parley's room folds such
+   * requests, which back-to-back joins would show instead).
+   */
+  gapMs: number;
   /** Unmeasured media joins first, so JIT, workerd and each side's first router are warm. */
   warmupJoins: number;
   pollMs: number;
@@ -149,16 +157,19 @@ async function openParley(settings: JoinSettings): Promise<JoinSide & { signalli
 }
 
 async function openMinimalApp(settings: JoinSettings): Promise<JoinSide> {
-  useNodeWebRTC();
   const server = await MinimalAppServer.start();
   const sources = [syntheticVideo(settings.publisher), ...(settings.publisher.audio ? [syntheticAudio()] : [])];
-  let publisher: MinimalAppClient | undefined;
-  try {
-    publisher = (await MinimalAppClient.join(server.url)).client;
-    for (const s of sources) await publisher.produce(s.track);
-  } catch (error) {
+  let publisher: Awaited<ReturnType<typeof MinimalAppClient.join>> | undefined;
+  const closePublisher = () => {
     for (const s of sources) s.stop();
-    publisher?.close();
+    publisher?.peer.close();
+    publisher?.client.close();
+  };
+  try {
+    publisher = await MinimalAppClient.join(server.url);
+    for (const s of sources) await publisher.peer.produce(s.track);
+  } catch (error) {
+    closePublisher();
     await server.stop();
     throw error;
   }
@@ -166,25 +177,19 @@ async function openMinimalApp(settings: JoinSettings): Promise<JoinSide> {
     name: "minimalApp",
     async viewerJoin(_user, polls) {
       const t0 = performance.now();
-      const { client, producers } = await MinimalAppClient.join(server.url);
+      const { client, peer, producers } = await MinimalAppClient.join(server.url);
       try {
-        await client.consume(producers);
+        await peer.consume(producers.map((p) => p.id));
         const connectMs = performance.now() - t0;
-        const hasFrame = async () => {
-          let decoded = false;
-          (await client.receiveStats())?.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-            if (s.type === "inbound-rtp" && s.kind === "video" && (s.framesDecoded ?? 0) > 0) decoded = true;
-          });
-          return decoded;
-        };
+        const hasFrame = async () => inboundVideo(await peer.receiveStats()).framesDecoded > 0;
         return { connectMs, firstFrameMs: await untilFirstFrame(hasFrame, t0, settings, polls) };
       } finally {
+        peer.close();
         client.close();
       }
     },
     async stop() {
-      for (const s of sources) s.stop();
-      publisher?.close();
+      closePublisher();
       await server.stop();
     },
   };
@@ -208,6 +213,7 @@ export async function measureJoins(settings: JoinSettings): Promise<JoinComparis
     const sides = [parley, minimalApp];
     const join = async (side: JoinSide, user: string, measured: boolean) => {
       const s = samples[side.name];
+      await sleep(settings.gapMs);
       try {
         const r = await side.viewerJoin(user, measured ? s.polls : []);
         if (measured) {

@@ -6,12 +6,14 @@ import os from "node:os";
 import { version as MEDIASOUP_VERSION } from "mediasoup";
 import { runBenchmark } from "../run.js";
 import { round } from "../stats.js";
+import { compareLanes, ratio } from "./compare.js";
 import { type ForwardingSettings, measureForwarding } from "./forwarding.js";
-import { forwardingReport, ratio } from "./forwarding-report.js";
 import { type JoinSettings, measureJoins } from "./join.js";
+import { type MeetingSettings, measureMeeting, projectConsumersPerCore } from "./meeting.js";
 
 const JOIN: JoinSettings = {
   joins: 20,
+  gapMs: 1200,
   warmupJoins: 2,
   pollMs: 20,
   firstFrameTimeoutMs: 15_000,
@@ -34,7 +36,42 @@ const FORWARDING: ForwardingSettings = {
   budgetMs: 420_000,
 };
 
-const GOALS = { forwardingParleyOverBare: 0.9, joinFirstFrameP50Ms: 250, joinParleyOverMinimalApp: 1.2 } as const;
+const MEETING: MeetingSettings = {
+  publishers: 10,
+  // One synthetic camera shared by the publishers (each encodes it): small, so 20 encoders fit beside the rest.
+  video: { width: 320, height: 240, fps: 15 },
+  subscriberSteps: [1, 5, 10, 20, 30, 40, 60, 80, 100, 125],
+  settleMs: 1000,
+  windowMs: 5000,
+  maxCpuPercent: 80,
+  maxLossPercent: 0.1,
+  lossAttempts: 2,
+  abortLossPercent: 10,
+  createConcurrency: 8,
+  budgetMs: 360_000,
+};
+
+/** The projection of meeting capacity uses steps with at most this loss. */
+const MEETING_PROJECTION_LOSS_PERCENT = 2;
+
+function meetingSteps(meeting: Awaited<ReturnType<typeof measureMeeting>>, side: "bare" | "parley") {
+  return meeting.lanes.find((l) => l.side === side)?.steps ?? [];
+}
+
+const GOALS = {
+  forwardingParleyOverBare: 0.9,
+  meetingConsumersPerCore: 1000,
+  meetingBareReference: 1250,
+  joinFirstFrameP50Ms: 250,
+  joinParleyOverMinimalApp: 1.2,
+} as const;
+
+function withGoal<T>(
+  report: T,
+  goal: (report: T) => { goal: string; meetsGoal: boolean },
+): T & { result: { goal: string; meetsGoal: boolean } } {
+  return { ...report, result: goal(report) };
+}
 const DEADLINE_MS = 900_000;
 
 const PARTS = ["forwarding", "meeting", "join"] as const;
@@ -55,6 +92,7 @@ async function main(): Promise<unknown> {
   const loadAverageAtStart = os.loadavg();
   const joins = parts.has("join") ? await measureJoins(JOIN) : null;
   const forwarding = parts.has("forwarding") ? await measureForwarding(FORWARDING) : null;
+  const meeting = parts.has("meeting") ? await measureMeeting(MEETING) : null;
 
   return {
     benchmark: "media",
@@ -99,8 +137,30 @@ async function main(): Promise<unknown> {
       consumers: `each on its own PlainTransport (comedia off, rtcp-mux${FORWARDING.srtp ? ", SRTP AES_CM_128_HMAC_SHA1_80" : ""}) → UDP sinks in this process`,
       cpu: "worker: getResourceUsage ru_utime+ru_stime delta / wall, % of one core; benchProcess: process.cpuUsage (publisher, sinks); machine: all cores",
       loss: "per consumer, gaps in its (contiguous, mediasoup-rewritten) sequence numbers over the window; a silent consumer loses all the publisher sent",
-      ...forwardingReport(FORWARDING, forwarding.lanes, GOALS.forwardingParleyOverBare),
+      ...withGoal(compareLanes(forwarding.lanes, FORWARDING), (c) => ({
+        goal: `Parley ÷ bare ≥ ${GOALS.forwardingParleyOverBare} in consumers per core`,
+        meetsGoal: (c.consumersPerCore.parleyOverBare ?? 0) >= GOALS.forwardingParleyOverBare,
+      })),
       notes: [...forwarding.notes, ...forwarding.lanes.flatMap((l) => l.notes.map((n) => `${l.side}: ${n}`))],
+    },
+    meeting: meeting && {
+      settings: MEETING,
+      shape:
+        `${MEETING.publishers} publishers and S WebRTC subscribers (mediasoup-client on @roamhq/wrtc, iceServers [], 127.0.0.1), ` +
+        `each subscriber receiving all ${MEETING.publishers} video streams on its one receive transport; bare mediasoup and ` +
+        `Parley's room measured alternately at every step (the idle side's publishers paused)`,
+      loss: "from the subscribers' inbound-rtp stats over the window (packetsLost over packetsReceived + packetsLost); a step also fails when a subscriber stopped decoding a stream",
+      ...withGoal(compareLanes(meeting.lanes, MEETING), (c) => ({
+        goal: `Parley ≥ ${GOALS.meetingConsumersPerCore} consumers per core (bare mediasoup ~${GOALS.meetingBareReference} on this machine, by the issue)`,
+        meetsGoal: c.consumersPerCore.parley >= GOALS.meetingConsumersPerCore,
+      })),
+      /** Where the measured ramp stops short (this process's decoding), each worker's own limit by projection. */
+      projected: {
+        lossAtMostPercent: MEETING_PROJECTION_LOSS_PERCENT,
+        bare: projectConsumersPerCore(meetingSteps(meeting, "bare"), MEETING.maxCpuPercent, MEETING_PROJECTION_LOSS_PERCENT),
+        parley: projectConsumersPerCore(meetingSteps(meeting, "parley"), MEETING.maxCpuPercent, MEETING_PROJECTION_LOSS_PERCENT),
+      },
+      notes: meeting.notes,
     },
     seconds: round((performance.now() - startedAt) / 1000, 1),
   };

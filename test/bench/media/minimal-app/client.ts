@@ -1,27 +1,25 @@
 /**
- * The minimal app's client: mediasoup-client on @roamhq/wrtc (the Chrome111 handler, as the SDK
- * uses in Node) over one WebSocket. What a mediasoup-demo peer does: load the device with the
- * router's capabilities, open a send and/or a receive transport, produce, consume what the room has.
+ * The minimal app's client: one WebSocket carrying a MediasoupPeer's calls to MinimalAppServer, as
+ * a mediasoup-demo peer talks to its server.
  */
-import { Device, type types } from "mediasoup-client";
+import type { types } from "mediasoup-client";
 import WebSocket from "ws";
 import type { ConsumerOptions, WebRtcTransportOptions } from "../media-room.js";
+import { MediasoupPeer, type PeerSignal } from "../peer.js";
 import type { Method, Request, Response } from "./protocol.js";
 
 type Body<M extends Method> = Omit<Extract<Request, { method: M }>, "id" | "method">;
+type Loose = Record<string, unknown>;
 
 interface JoinAnswer {
   rtpCapabilities: types.RtpCapabilities;
   producers: { id: string; kind: types.MediaKind }[];
 }
 
-export class MinimalAppClient {
+export class MinimalAppClient implements PeerSignal {
   readonly #socket: WebSocket;
   readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  readonly #device = new Device({ handlerName: "Chrome111" });
   #nextId = 1;
-  #send?: types.Transport;
-  #recv?: types.Transport;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
@@ -38,69 +36,42 @@ export class MinimalAppClient {
     });
   }
 
-  /** Connects and joins: the device is loaded; returns the producers already in the room. */
-  static async join(url: string): Promise<{ client: MinimalAppClient; producers: JoinAnswer["producers"] }> {
+  /** Connects and joins: returns a loaded peer and the producers already in the room. */
+  static async join(url: string): Promise<{ client: MinimalAppClient; peer: MediasoupPeer; producers: JoinAnswer["producers"] }> {
     const socket = new WebSocket(url);
     await new Promise<void>((resolve, reject) => socket.once("open", () => resolve()).once("error", reject));
     const client = new MinimalAppClient(socket);
     const answer = (await client.#request("join", {})) as JoinAnswer;
-    await client.#device.load({ routerRtpCapabilities: answer.rtpCapabilities });
-    return { client, producers: answer.producers };
+    const peer = await MediasoupPeer.load(client, answer.rtpCapabilities);
+    return { client, peer, producers: answer.producers };
   }
 
-  async produce(track: MediaStreamTrack): Promise<void> {
-    this.#send ??= await this.#createTransport("send");
-    await this.#send.produce({ track, stopTracks: false });
+  async createTransport(direction: "send" | "recv"): Promise<WebRtcTransportOptions> {
+    return (await this.#request("createTransport", { direction })) as WebRtcTransportOptions;
   }
 
-  /** Consumes each producer on one receive transport; the server resumes it once the client has it. */
-  async consume(producers: JoinAnswer["producers"]): Promise<types.Consumer[]> {
-    this.#recv ??= await this.#createTransport("recv");
-    const recv = this.#recv;
-    return Promise.all(
-      producers.map(async (p) => {
-        const options = (await this.#request("consume", {
-          transportId: recv.id,
-          producerId: p.id,
-          rtpCapabilities: this.#device.recvRtpCapabilities as Record<string, unknown>,
-        })) as ConsumerOptions;
-        const consumer = await recv.consume(options);
-        await this.#request("resumeConsumer", { consumerId: consumer.id });
-        return consumer;
-      }),
-    );
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await this.#request("connectTransport", { transportId, dtlsParameters: dtlsParameters as unknown as Loose });
   }
 
-  /** The receive transport's stats report (wrtc has no per-receiver getStats). */
-  async receiveStats(): Promise<RTCStatsReport | undefined> {
-    return this.#recv?.getStats();
+  async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters): Promise<string> {
+    return ((await this.#request("produce", { transportId, kind, rtpParameters: rtpParameters as unknown as Loose })) as { id: string }).id;
+  }
+
+  async consume(transportId: string, producerId: string, rtpCapabilities: types.RtpCapabilities): Promise<ConsumerOptions> {
+    return (await this.#request("consume", {
+      transportId,
+      producerId,
+      rtpCapabilities: rtpCapabilities as unknown as Loose,
+    })) as ConsumerOptions;
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    await this.#request("resumeConsumer", { consumerId });
   }
 
   close(): void {
-    this.#send?.close();
-    this.#recv?.close();
     this.#socket.close();
-  }
-
-  async #createTransport(direction: "send" | "recv"): Promise<types.Transport> {
-    const options = (await this.#request("createTransport", { direction })) as WebRtcTransportOptions;
-    const transportOptions = { ...options, iceServers: [] };
-    const transport =
-      direction === "send" ? this.#device.createSendTransport(transportOptions) : this.#device.createRecvTransport(transportOptions);
-    transport.on("connect", ({ dtlsParameters }, callback, errback) => {
-      this.#request("connectTransport", {
-        transportId: transport.id,
-        dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
-      }).then(() => callback(), errback);
-    });
-    transport.on("produce", ({ kind, rtpParameters }, callback, errback) => {
-      this.#request("produce", {
-        transportId: transport.id,
-        kind,
-        rtpParameters: rtpParameters as unknown as Record<string, unknown>,
-      }).then((result) => callback(result as { id: string }), errback);
-    });
-    return transport;
   }
 
   #request<M extends Method>(method: M, body: Body<M>): Promise<unknown> {
