@@ -29,7 +29,7 @@ export function capacity(steps: LaneStep[], maxCpuPercent: number, minConsumers 
     limitedBy: firstOver
       ? firstOver.workerPercent > maxCpuPercent
         ? `worker CPU at ${firstOver.consumers} consumers`
-        : `loss at ${firstOver.consumers} consumers`
+        : `loss or delivery at ${firstOver.consumers} consumers`
       : "none reached (ramp ended)",
     projectedAtCpuLimit: best ? Math.floor((best.consumers * maxCpuPercent) / Math.max(best.workerPercent, 0.1)) : 0,
   };
@@ -66,7 +66,7 @@ export function compareLanes<S extends LaneStep>(
         bothWithinLimits: p.withinLimits && b.withinLimits,
       })),
     consumersPerCore: {
-      criterion: `largest step with worker CPU ≤ ${limits.maxCpuPercent} % and loss ≤ ${limits.maxLossPercent} %`,
+      criterion: `largest step with worker CPU ≤ ${limits.maxCpuPercent} %, loss ≤ ${limits.maxLossPercent} % and delivery ≥ ${limits.minDeliveryPercent} % of the first step's packets per consumer`,
       bare: bareCapacity.consumersPerCore,
       parley: parleyCapacity.consumersPerCore,
       parleyOverBare: ratio(parleyCapacity.consumersPerCore, bareCapacity.consumersPerCore),

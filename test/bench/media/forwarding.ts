@@ -34,6 +34,12 @@ export interface ForwardingSettings {
   windowMs: number;
   maxCpuPercent: number;
   maxLossPercent: number;
+  /**
+   * A step counts only if each consumer got at least this share of the packets per second it got at
+   * the lane's first step: on this loaded machine the publisher itself can be starved, and fewer
+   * packets sent is less work, not more capacity.
+   */
+  minDeliveryPercent: number;
   /** Windows tried at one step before loss (not CPU) stops a lane. */
   lossAttempts: number;
   /** Transports/consumers created concurrently (channel requests in flight). */
@@ -52,6 +58,8 @@ export interface ForwardingStep extends CpuFigures {
   publisherKbitPerSecond: number;
   /** Worker CPU per forwarded packet; divide by the baseline step's to see how per-packet cost scales. */
   workerMicrosPerForwardedPacket: number;
+  /** Packets per second per consumer, % of the lane's first step. */
+  deliveryPercent: number;
   /** Loss between this process and the worker's producer (mediasoup's own count). */
   producerPacketsLost: number;
   withinLimits: boolean;
@@ -83,6 +91,7 @@ class ForwardingLane {
   readonly #inboundPort: number;
   readonly #rtpCapabilities: types.RtpCapabilities;
   #consumers = 0;
+  #referenceRate?: number;
 
   private constructor(
     room: MediaRoom,
@@ -181,10 +190,13 @@ class ForwardingLane {
         publisherKbitPerSecond: round((pubBytes * 8) / w.seconds / 1000, 1),
         workerMicrosPerForwardedPacket: w.received > 0 ? round(((cpuAfter.workerMs - cpuBefore.workerMs) * 1000) / w.received, 2) : 0,
         producerPacketsLost: producerAfter - producerBefore,
-        withinLimits: cpu.workerPercent <= s.maxCpuPercent && lossPercent <= s.maxLossPercent,
+        deliveryPercent: round(this.#deliveryPercent(w.received / w.seconds / target), 1),
+        withinLimits: false,
         setupSeconds: round(setupSeconds, 1),
         attempt,
       };
+      step.withinLimits =
+        cpu.workerPercent <= s.maxCpuPercent && lossPercent <= s.maxLossPercent && step.deliveryPercent >= s.minDeliveryPercent;
       if (attempt > 1) this.steps.pop();
       this.steps.push(step);
       this.stopped = !step.withinLimits;
@@ -194,6 +206,12 @@ class ForwardingLane {
       // Let what is in flight drain so it does not land in the other lane's window.
       await sleep(200);
     }
+  }
+
+  /** The first step's per-consumer rate is the reference (100 %). */
+  #deliveryPercent(perConsumer: number): number {
+    this.#referenceRate ??= perConsumer;
+    return this.#referenceRate > 0 ? (100 * perConsumer) / this.#referenceRate : 0;
   }
 
   async notes(): Promise<string[]> {

@@ -32,6 +32,8 @@ export interface MeetingSettings {
   maxCpuPercent: number;
   maxLossPercent: number;
   lossAttempts: number;
+  /** A step counts only if each consumer got at least this share of the packets per second it got at the first step (see forwarding.ts). */
+  minDeliveryPercent: number;
   /**
    * The ramp goes on past the loss limit up to this loss: the subscribers decode in this process,
    * which saturates this 2-core machine long before the worker does, so steps beyond the limit
@@ -49,6 +51,8 @@ export interface MeetingStep extends CpuFigures {
   /** Subscribers that did not decode every stream in the window. */
   subscribersMissingStreams: number;
   forwardedPacketsPerSecond: number;
+  /** Packets per second per consumer, % of the lane's first step (the publishers' encoders slow down when starved). */
+  deliveryPercent: number;
   decodedFramesPerSecond: number;
   workerMicrosPerForwardedPacket: number;
   withinLimits: boolean;
@@ -57,11 +61,14 @@ export interface MeetingStep extends CpuFigures {
 
 /**
  * Consumers per core the worker would carry at the CPU limit, from the largest step whose loss
- * stayed at most `maxLossPercent` (so the worker forwarded about what was offered): its consumers
+ * stayed at most `maxLossPercent` and delivery at least `minDeliveryPercent` (so the worker
+ * forwarded about what a full-rate meeting offers): its consumers
  * scaled by the CPU limit over its worker CPU.
  */
-export function projectConsumersPerCore(steps: MeetingStep[], maxCpuPercent: number, maxLossPercent: number) {
-  const base = steps.filter((st) => st.lossPercent <= maxLossPercent && st.subscribers > 1).at(-1);
+export function projectConsumersPerCore(steps: MeetingStep[], maxCpuPercent: number, maxLossPercent: number, minDeliveryPercent: number) {
+  const base = steps
+    .filter((st) => st.lossPercent <= maxLossPercent && st.deliveryPercent >= minDeliveryPercent && st.subscribers > 1)
+    .at(-1);
   return base
     ? {
         fromStep: base.consumers,
@@ -86,6 +93,7 @@ class MeetingLane {
   readonly #publishers: MediasoupPeer[];
   readonly #producers: types.Producer[];
   readonly #subscribers: MediasoupPeer[] = [];
+  #referenceRate?: number;
 
   private constructor(room: MediaRoom, settings: MeetingSettings, publishers: MediasoupPeer[], producers: types.Producer[]) {
     this.room = room;
@@ -154,6 +162,9 @@ class MeetingLane {
         if (end.streams < s.publishers || end.framesDecoded === start.framesDecoded) missing++;
       }
       const lossPercent = received + lost > 0 ? (100 * lost) / (received + lost) : 100;
+      const perConsumer = received / seconds / (this.#subscribers.length * s.publishers);
+      this.#referenceRate ??= perConsumer;
+      const deliveryPercent = this.#referenceRate > 0 ? (100 * perConsumer) / this.#referenceRate : 0;
       const step: MeetingStep = {
         subscribers: this.#subscribers.length,
         consumers: this.#subscribers.length * s.publishers,
@@ -164,14 +175,23 @@ class MeetingLane {
         lossPercent: round(lossPercent, 4),
         subscribersMissingStreams: missing,
         forwardedPacketsPerSecond: round(received / seconds, 0),
+        deliveryPercent: round(deliveryPercent, 1),
         decodedFramesPerSecond: round(frames / seconds, 0),
         workerMicrosPerForwardedPacket: received > 0 ? round(((after.cpu.workerMs - before.cpu.workerMs) * 1000) / received, 2) : 0,
-        withinLimits: cpu.workerPercent <= s.maxCpuPercent && lossPercent <= s.maxLossPercent && missing === 0,
+        withinLimits:
+          cpu.workerPercent <= s.maxCpuPercent &&
+          lossPercent <= s.maxLossPercent &&
+          missing === 0 &&
+          deliveryPercent >= s.minDeliveryPercent,
         attempt,
       };
       if (attempt > 1) this.steps.pop();
       this.steps.push(step);
-      this.stopped = step.workerPercent > s.maxCpuPercent || step.lossPercent > s.abortLossPercent || missing > 0;
+      this.stopped =
+        step.workerPercent > s.maxCpuPercent ||
+        step.lossPercent > s.abortLossPercent ||
+        missing > 0 ||
+        deliveryPercent < s.minDeliveryPercent / 2;
       return step;
     } finally {
       for (const p of this.#producers) p.pause();
