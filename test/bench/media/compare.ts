@@ -41,7 +41,7 @@ export function ratio(parley: number, bare: number): number | null {
 
 export function compareLanes<S extends LaneStep>(
   lanes: { side: RoomSide; steps: S[] }[],
-  limits: { maxCpuPercent: number; maxLossPercent: number },
+  limits: { maxCpuPercent: number; maxLossPercent: number; minDeliveryPercent: number },
 ) {
   const bare = lanes.find((l) => l.side === "bare")?.steps ?? [];
   const parley = lanes.find((l) => l.side === "parley")?.steps ?? [];
