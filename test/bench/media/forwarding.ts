@@ -40,7 +40,7 @@ export interface ForwardingSettings {
    * packets sent is less work, not more capacity.
    */
   minDeliveryPercent: number;
-  /** Windows tried at one step before loss (not CPU) stops a lane. */
+  /** Windows tried at one step before loss or delivery (not CPU) stops a lane. */
   lossAttempts: number;
   /** Transports/consumers created concurrently (channel requests in flight). */
   createConcurrency: number;
@@ -281,7 +281,7 @@ export async function measureForwarding(settings: ForwardingSettings): Promise<{
           !step.withinLimits && step.workerPercent <= settings.maxCpuPercent && attempt <= settings.lossAttempts;
           attempt++
         ) {
-          log(`${lane.side} ${target} consumers: loss ${step.lossPercent}%, measuring again`);
+          log(`${lane.side} ${target} consumers: loss ${step.lossPercent}%, delivery ${step.deliveryPercent}%, measuring again`);
           step = await lane.measure(target, 0, attempt);
         }
         log(

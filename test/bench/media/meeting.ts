@@ -244,7 +244,7 @@ export async function measureMeeting(settings: MeetingSettings): Promise<{ lanes
           attempt++
         ) {
           log(
-            `${lane.side} ${target} subscribers: loss ${step.lossPercent}%, ${step.subscribersMissingStreams} missing streams; measuring again`,
+            `${lane.side} ${target} subscribers: loss ${step.lossPercent}%, delivery ${step.deliveryPercent}%, ${step.subscribersMissingStreams} missing streams; measuring again`,
           );
           step = await lane.measure(attempt);
         }
