@@ -66,10 +66,11 @@ export class RtpPublisher {
     return this.#socket.address().port;
   }
 
-  /** Starts sending to mediasoup's transport port. Frames are scheduled from a start time, so timer jitter does not change the rate. */
+  /** Starts (or resumes) sending to mediasoup's transport port. Frames are scheduled from a start time, so timer jitter does not change the rate. */
   start(targetPort: number): void {
     this.#target = targetPort;
     this.#startedAt = performance.now();
+    this.#frames = 0;
     const frameMs = 1000 / this.#settings.fps;
     const tick = () => {
       const due = Math.floor((performance.now() - this.#startedAt) / frameMs) + 1;
@@ -81,8 +82,14 @@ export class RtpPublisher {
     tick();
   }
 
-  close(): void {
+  /** Stops sending (start again to resume: sequence numbers and timestamps carry on). */
+  stop(): void {
     clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  close(): void {
+    this.stop();
     this.#socket.close();
   }
 
