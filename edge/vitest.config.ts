@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { sourceCondition } from "../infra/dev/source-condition.js";
 
 // Fixed test-only keys: the edge's config validation needs real-shaped values.
 const TEST_OPERATOR_KEY = "test-operator-key-0123456789abcdef0123456789";
@@ -11,6 +12,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
+      sourceCondition(),
       cloudflareTest({
         main: "./src/index.ts",
         wrangler: { configPath: "../wrangler.toml" },

@@ -10,6 +10,7 @@ import { createServer, Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SOURCE_NODE_FLAG } from "../../infra/dev/source-condition.js";
 import { cleanEnv, collect, parley, REPO_ROOT, TSX_CLI, waitForOutput } from "./support/processes.js";
 import { SignalMember } from "./support/signal-member.js";
 
@@ -63,7 +64,7 @@ async function start(
   stateName: string,
 ): Promise<{ child: ChildProcess; banner: string; stop(): Promise<{ code: number | null; out: string }> }> {
   rtcPort = await freeRtcPort();
-  const child = spawn(process.execPath, [TSX_CLI, "infra/dev/start.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, SOURCE_NODE_FLAG, "infra/dev/start.ts"], {
     cwd: REPO_ROOT,
     env: cleanEnv({
       PARLEY_EDGE_PORT: String(port),
