@@ -85,7 +85,8 @@ describe("/sdk/parley-client.js", () => {
       }
       // the page shows both bots' video: the one there before it joined, and the one after
       await waitFor(
-        async () => (await page.evaluate(() => [...document.querySelectorAll("video")].filter((v) => v.videoWidth > 0).length)) === 2,
+        async () =>
+          (await page.evaluate(() => Array.from(document.querySelectorAll("video")).filter((v) => v.videoWidth > 0).length)) === 2,
         "the page to show two bots' video",
         60_000,
       );
