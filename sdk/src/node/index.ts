@@ -6,8 +6,8 @@ import WebSocket from "ws";
 import type { RoomOptions } from "../client/room.js";
 import type { WebSocketFactory } from "../client/signal-connection.js";
 
-/** The line `@parley/sdk/node` asks for when @roamhq/wrtc is not installed (it is an optional peer dependency). */
-export const WRTC_INSTALL_LINE = "npm install @roamhq/wrtc@^0.10.0";
+/** What to run when @roamhq/wrtc is missing: package.json's peer range (^0.10.0), written so no shell globs it. */
+const WRTC_INSTALL_LINE = "npm install @roamhq/wrtc@0.10";
 
 /**
  * @roamhq/wrtc is a native module the browser SDK never needs, so the package leaves it to the
