@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { sourceCondition } from "../infra/dev/source-condition.js";
 
 // Fixed test-only keys: the edge's config validation needs real-shaped values.
 const TEST_OPERATOR_KEY = "test-operator-key-0123456789abcdef0123456789";
@@ -25,6 +26,7 @@ export default defineConfig(async () => {
   process.env.PARLEY_WEBHOOK_RECEIVER_PORT ??= String(await freePort());
   return {
     plugins: [
+      sourceCondition(),
       cloudflareTest({
         main: "./src/index.ts",
         wrangler: { configPath: "../wrangler.toml" },

@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { sourceCondition } from "../infra/dev/source-condition.js";
 
 export default defineConfig({
+  plugins: [sourceCondition()],
   test: {
     name: "media-fleet",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],

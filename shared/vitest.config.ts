@@ -1,3 +1,4 @@
 import { defineConfig } from "vitest/config";
+import { sourceCondition } from "../infra/dev/source-condition.js";
 
-export default defineConfig({ test: { name: "shared", include: ["src/**/*.test.ts"], environment: "node" } });
+export default defineConfig({ plugins: [sourceCondition()], test: { name: "shared", include: ["src/**/*.test.ts"], environment: "node" } });

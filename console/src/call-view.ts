@@ -1,4 +1,4 @@
-import { type QualityReport, type RemoteMember, type RemoteTrack, type Room, setSpeaker } from "../../sdk/src/client/index.js";
+import { type QualityReport, type RemoteMember, type RemoteTrack, type Room, setSpeaker } from "@parley/sdk/client";
 import { el, initials } from "./dom.js";
 import { renderQuality } from "./quality-view.js";
 

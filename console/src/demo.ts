@@ -6,7 +6,7 @@
  * `data-state` is "joined" once in the call; each remote camera <video> carries
  * `data-remote-member="<user id>"`; `window.parleyDemo.room` is the SDK Room.
  */
-import { CALL_MODES, type LocalTrack, openCamera, openMicrophone, Room } from "../../sdk/src/client/index.js";
+import { CALL_MODES, type LocalTrack, openCamera, openMicrophone, Room } from "@parley/sdk/client";
 import { CallView, displayName } from "./call-view.js";
 import { ChatPanel } from "./chat.js";
 import { DevicePickers } from "./device-pickers.js";

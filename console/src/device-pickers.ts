@@ -1,4 +1,4 @@
-import { listDevices } from "../../sdk/src/client/index.js";
+import { listDevices } from "@parley/sdk/client";
 
 export interface DeviceChoice {
   onCamera(deviceId: string): Promise<void>;

@@ -1,4 +1,4 @@
-import type { TrackQuality } from "../../sdk/src/client/index.js";
+import type { TrackQuality } from "@parley/sdk/client";
 import { el } from "./dom.js";
 
 /** MOS bands as people read them: ≥ 4 good, ≥ 3.5 fair (noticeable), below that poor. */

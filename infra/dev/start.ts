@@ -135,6 +135,7 @@ async function main(): Promise<void> {
     `  RTC ports        ${ports(media.rtcPorts)} UDP+TCP on ${media.listenIp}, announced as ${media.announcedIp}${media.announcedIp === "127.0.0.1" ? " (set PARLEY_ANNOUNCED_IP for other machines)" : ""}`,
     "",
     `Demo call:         ${edge.url}/demo  (open it in two tabs to call yourself)`,
+    `Browser SDK:       ${edge.url}/sdk/parley-client.js  (import { Room } from it in your own page)`,
     "Mint a token:      npx parley token --room demo --user alice",
     `Join:              ws://${new URL(edge.url).host}/v1/rooms/demo/signal?token=<token>`,
     "More:              npx parley --help",

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FleetEvent, NodeEvent } from "@parley/shared";
+import { SOURCE_NODE_FLAG } from "../../infra/dev/source-condition.js";
 import type { FakeEdge } from "./fake-edge.js";
 import { type ControlClient, controlCaller, FLEET_SECRET, waitFor } from "./helpers.js";
 
@@ -45,7 +46,7 @@ export async function startChildNode(o: {
     )
   )
     throw new Error(`control port ${o.controlPort} is already served by another process`);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SOURCE_NODE_FLAG, MAIN], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -1,5 +1,5 @@
 /** Public HTTP API bodies (`/v1/...`): requests are validated with these, responses typed by them. */
-import { z } from "zod";
+import * as z from "zod";
 import { MediaKind, NodeLoad, Region, TrackSource } from "./control.js";
 import { RoomName, UserId } from "./ids.js";
 import { LIMITS, utf8Bytes } from "./limits.js";

@@ -1,5 +1,5 @@
 /** Call records (CDR) and quality reports: contracts for signalling and the HTTP API. */
-import { z } from "zod";
+import * as z from "zod";
 import { PageLimit, QueryInstant, RequestId, RoomName, UserId } from "./ids.js";
 
 /** What a client says about itself on join: shown in call records. */

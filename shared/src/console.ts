@@ -1,5 +1,5 @@
 /** Contracts of the operator console's read APIs: the audit log and live rooms (docs/protocol.md §4). */
-import { z } from "zod";
+import * as z from "zod";
 import { PageLimit, SequenceCursor } from "./ids.js";
 
 /** `GET /v1/audit?limit=&cursor=`: newest first; `cursor` is the `nextCursor` of the previous page. */

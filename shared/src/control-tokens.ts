@@ -4,7 +4,7 @@
  * bound to the exact body (`bsh`). The schemas they protect are in control.ts.
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { CONTROL_LIMITS, EDGE_ISSUER, NodeId, NodeRoomId } from "./control.js";
 import { ParleyError } from "./errors.js";
 import { randomId } from "./token.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const CONTROL_LIMITS = {
   /** Lifetime of the tokens the edge and nodes mint, in seconds. */

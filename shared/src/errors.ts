@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Stable error codes. Clients switch on `code`; `message` is for people.

@@ -3,7 +3,7 @@
  * events (recording.ts) and RTMP push state changes (recording-rtmp.ts). Kept apart from them so
  * none of those contracts imports another.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CONTROL_LIMITS, NodeEvent, NodeId } from "./control.js";
 import { RecordingEvent } from "./recording.js";
 import { RtmpEvent } from "./recording-rtmp.js";

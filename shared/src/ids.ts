@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Room names, user ids and AppKeys share one safe alphabet so they can sit in URLs and DO names. */
 const SAFE_ID = /^[A-Za-z0-9_.@:-]+$/;

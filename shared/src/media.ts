@@ -2,7 +2,7 @@
  * Media negotiation over signalling (client ⇄ Room DO). The Room DO relays these to the room's
  * media node through the control API (control.ts) after checking the member owns what it names.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
   DtlsParameters,
   type IceCandidate,

@@ -11,7 +11,7 @@
  * every address a name resolves to, at connect time. Documented in docs/protocol.md §9.
  */
 import ipaddr from "ipaddr.js";
-import { z } from "zod";
+import * as z from "zod";
 import { ParleyError } from "./errors.js";
 
 /** The environment variable (edge binding, node variable) naming the operator's allowed hosts. */

@@ -4,7 +4,7 @@
  * app's defaults with the customer's request and sends the result; every field has a default here
  * too, so `{mode: "composite"}` alone records a 1280x720 grid.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MemberTag } from "./control.js";
 import { ParleyError } from "./errors.js";
 

@@ -12,7 +12,7 @@
  * A node that no longer holds the source in memory (it restarted, or the room moved to another node)
  * reads the recording's manifest from `source.storage` instead.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MemberTag } from "./control.js";
 import { RecordingId, RecordingStatus, StorageConfig } from "./recording.js";
 

@@ -5,7 +5,7 @@
  * NAS folder or S3 bucket, uploaded and verified (size + SHA-256) like any file, before the
  * recording is reported `available`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MediaId, MediaKind, MemberTag, NodeRoomId } from "./control.js";
 import { RecordingId } from "./recording.js";
 

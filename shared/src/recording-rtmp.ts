@@ -4,7 +4,7 @@
  * ingest, typically `rtmp://host/app/<stream key>`. The node runs one ffmpeg per push; the push is
  * not stored and is not a recording: it has its own ids, routes and status.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EmptyBody, MemberTag, NodeRoomId } from "./control.js";
 import { RecordingId } from "./recording.js";
 import { CompositeOptions } from "./recording-composite.js";

@@ -5,7 +5,7 @@
  * remember the version they were written with, so their links keep working after a change.
  * A room can override auto-record (`PUT /v1/rooms/{room}/options`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RoomName } from "./ids.js";
 import { COMPOSITE_NEEDS_MODE, NasFolder, NODE_RECORDING_MODES, RECORDING_LIMITS, S3Storage } from "./recording.js";
 import { CompositeOverrides } from "./recording-composite.js";

@@ -7,7 +7,7 @@
  * without transcoding, in segments of `segmentSeconds`, to the node's spool; each closed segment is
  * uploaded, verified (size + checksum) and only then removed from the spool.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EmptyBody, MediaId, MediaKind, MemberTag, NodeRoomId } from "./control.js";
 import type { ErrorCode } from "./errors.js";
 import { CompositeOptions } from "./recording-composite.js";

@@ -3,7 +3,7 @@
  * the `record` grant may send, and the event every member gets when a room's recording changes
  * state (people must know they are recorded).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MemberId, PageLimit, QueryInstant, RequestId, RoomName } from "./ids.js";
 import { NODE_RECORDING_MODES, RECORDING_LIMITS, RECORDING_STATUS_MODES, type RecordingState } from "./recording.js";
 import { CompositeOverrides } from "./recording-composite.js";

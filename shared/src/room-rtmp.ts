@@ -3,7 +3,7 @@
  * room's composite live to an RTMP(S) URL. The URL carries the stream key, so it is never stored or
  * answered: a push shows only its `target` (scheme, host and application, the rest replaced by "…").
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MemberId } from "./ids.js";
 import { RTMP_STATES, RtmpUrl, rtmpSourceSchema } from "./recording-rtmp.js";
 

@@ -3,7 +3,7 @@
  * Requests `{id, type, ...}` → responses `{id, ok: true, ...}` | `{id, ok: false, error}`;
  * server events `{type, ...}` carry no id.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { ClientInfo, QualityRequest } from "./calls.js";
 import { type ErrorBody, type ErrorCode, ParleyError } from "./errors.js";
 import { MemberId, RequestId } from "./ids.js";

@@ -1,5 +1,5 @@
 import { SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { RoomName, UserId } from "./ids.js";
 import { LIMITS } from "./limits.js";
 

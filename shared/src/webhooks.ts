@@ -9,7 +9,7 @@
  * delivered; anything else (or no answer within the timeout) is retried with backoff for at least
  * an hour with the same event id, so receivers deduplicate by `id`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PageLimit, SequenceCursor } from "./ids.js";
 import { LEAVE_REASONS } from "./signal.js";
 

@@ -9,6 +9,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { SOURCE_NODE_FLAG } from "../../infra/dev/source-condition.js";
 
 const RESULT_FD = 3;
 
@@ -24,7 +25,7 @@ export function launchBenchmark(main: URL): void {
       process.exit(1);
     }
   }
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(main), ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, ["--import", "tsx", SOURCE_NODE_FLAG, fileURLToPath(main), ...process.argv.slice(2)], {
     env,
     stdio: ["ignore", "pipe", "inherit", "pipe"],
   });

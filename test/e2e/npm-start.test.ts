@@ -10,6 +10,8 @@ import { createServer, Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SOURCE_NODE_FLAG } from "../../infra/dev/source-condition.js";
+import { buildConsole } from "./support/chromium.js";
 import { cleanEnv, collect, parley, REPO_ROOT, TSX_CLI, waitForOutput } from "./support/processes.js";
 import { SignalMember } from "./support/signal-member.js";
 
@@ -19,6 +21,7 @@ let rtcPort = 0;
 const running = new Set<ChildProcess>();
 
 beforeAll(async () => {
+  await buildConsole(); // the `npm run build` half of npm start: the demo's and the browser SDK's bundles
   root = await mkdtemp(path.join(os.tmpdir(), "parley-start-"));
   port = await freePort();
 });
@@ -63,7 +66,7 @@ async function start(
   stateName: string,
 ): Promise<{ child: ChildProcess; banner: string; stop(): Promise<{ code: number | null; out: string }> }> {
   rtcPort = await freeRtcPort();
-  const child = spawn(process.execPath, [TSX_CLI, "infra/dev/start.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, SOURCE_NODE_FLAG, "infra/dev/start.ts"], {
     cwd: REPO_ROOT,
     env: cleanEnv({
       PARLEY_EDGE_PORT: String(port),
@@ -111,6 +114,11 @@ describe("npm start", () => {
     expect(demo.status).toBe(200);
     expect(demo.headers.get("content-type")).toContain("text/html");
     expect(await demo.text()).toContain("Parley demo call");
+    // and the browser SDK (npm start builds it first, as beforeAll does here)
+    expect(first.banner).toContain(`Browser SDK:       http://127.0.0.1:${port}/sdk/parley-client.js`);
+    const sdk = await fetch(`http://127.0.0.1:${port}/sdk/parley-client.js`);
+    expect(sdk.status).toBe(200);
+    expect(sdk.headers.get("content-type")).toContain("javascript");
 
     // one media node, registered with the edge before the banner is printed
     expect(first.banner).toMatch(/Media node\s+local-dev \(mediasoup [\d.]+\)/);

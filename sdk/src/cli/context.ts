@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AppKey } from "@parley/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppSecretCredentials } from "../server/credentials.js";
 import { parseInput, UsageError } from "./usage-error.js";
 

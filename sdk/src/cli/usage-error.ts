@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Bad input from the person at the terminal: reported without a stack, exit code 2. */
 export class UsageError extends Error {

@@ -2,10 +2,33 @@
  * Node support for the client SDK (bots, tests, load generators): WebRTC from @roamhq/wrtc,
  * WebSocket from `ws`, and synthetic camera/microphone tracks.
  */
-import wrtc from "@roamhq/wrtc";
 import WebSocket from "ws";
 import type { RoomOptions } from "../client/room.js";
 import type { WebSocketFactory } from "../client/signal-connection.js";
+
+/** What to run when @roamhq/wrtc is missing: package.json's peer range (^0.10.0), written so no shell globs it. */
+const WRTC_INSTALL_LINE = "npm install @roamhq/wrtc@0.10";
+
+/**
+ * @roamhq/wrtc is a native module the browser SDK never needs, so the package leaves it to the
+ * apps that run Node bots; without it, importing this module fails with the line that fixes it.
+ */
+async function loadWrtc(): Promise<typeof import("@roamhq/wrtc")> {
+  try {
+    // a CommonJS module: its exports object is the namespace's default
+    return ((await import("@roamhq/wrtc")) as unknown as { default: typeof import("@roamhq/wrtc") }).default;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String(err).includes("@roamhq/wrtc")) {
+      throw new Error(`@parley/sdk/node needs @roamhq/wrtc (WebRTC for Node), an optional peer dependency: ${WRTC_INSTALL_LINE}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+const wrtc = await loadWrtc();
 
 let installed = false;
 

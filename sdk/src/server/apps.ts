@@ -8,7 +8,7 @@ import {
   SecretSlot,
   UpdateAppRequest,
 } from "@parley/shared";
-import type { z } from "zod";
+import type * as z from "zod";
 import { AppInfoSchema, AppListSchema, type AppUsage, AppUsageSchema, CreatedAppSchema, CreatedSecretSchema } from "./responses.js";
 import { bearerAuth, type ClientOptions, RpcClient, segment } from "./rpc.js";
 import { checked } from "./validate.js";

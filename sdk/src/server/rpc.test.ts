@@ -1,7 +1,7 @@
 /** The RPC base's error mapping, with a stub fetch: what callers catch for each kind of answer. */
 import { ParleyError } from "@parley/shared";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { ParleyTransportError, RpcClient } from "./rpc.js";
 
 function answering(status: number, body: string): typeof fetch {

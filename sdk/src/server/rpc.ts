@@ -1,5 +1,5 @@
 import { isErrorCode, ParleyError } from "@parley/shared";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { AppCredentials } from "./credentials.js";
 import { ErrorEnvelopeSchema } from "./responses.js";
 

@@ -6,7 +6,7 @@ import {
   type WebhookInfo,
   type WebhookWithSecret,
 } from "@parley/shared";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppCredentials } from "./credentials.js";
 import { DeliveryPageSchema, WebhookInfoSchema, WebhookListSchema, WebhookWithSecretSchema } from "./responses.js";
 import { appRpc, type ClientOptions, queryString, type RpcClient, segment } from "./rpc.js";

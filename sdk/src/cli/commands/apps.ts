@@ -1,6 +1,6 @@
 import { AppKey, CreateAppRequest, Licence, SecretSlot } from "@parley/shared";
 import { type Command, Option } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { AppsClient } from "../../server/apps.js";
 import { edgeUrl, operatorKey, type UrlOptions } from "../context.js";
 import { describeApp, describeLicence, printJson, printLines, table } from "../format.js";

@@ -1,6 +1,6 @@
 import { CallSearch } from "@parley/shared";
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { CallsClient } from "../../server/calls.js";
 import { appContext, withApp } from "../app-command.js";
 import { printJson, printLines, table } from "../format.js";

@@ -8,7 +8,7 @@ import {
   StartRoomRecordingRequest,
 } from "@parley/shared";
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { RecordingsClient } from "../../server/recordings.js";
 import { appContext, withApp } from "../app-command.js";
 import { type CompositeFlags, compositeFrom, withCompositeFlags } from "../composite-flags.js";

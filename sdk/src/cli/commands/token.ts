@@ -1,6 +1,6 @@
 import { GRANT_NAMES, type GrantName, type Grants, LIMITS, mintToken, RoomName, UserId } from "@parley/shared";
 import { type Command, Option } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { type AppCredentialOptions, appCredentials } from "../context.js";
 import { collect, wholeNumber } from "../options.js";
 import { parseInput, UsageError } from "../usage-error.js";

@@ -1,6 +1,6 @@
 import { NotifyRequest, RoomName, UserId } from "@parley/shared";
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { RoomsClient } from "../../server/rooms.js";
 import { UsersClient } from "../../server/users.js";
 import { appContext, withApp } from "../app-command.js";
