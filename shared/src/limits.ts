@@ -26,6 +26,13 @@ export const LIMITS = {
   frameBurst: 200,
   /** Auth-centre call timeout, in milliseconds. */
   authCentreTimeoutMs: 3000,
+  /**
+   * AppKeys the edge remembers as unknown, per isolate: anyone can send made-up keys, so the
+   * negative cache drops its oldest entries past this many.
+   */
+  unknownAppCacheEntries: 1000,
+  /** How long an isolate trusts "no such app", in milliseconds: a new app is seen within this. */
+  unknownAppCacheMs: 5000,
 } as const;
 
 const encoder = new TextEncoder();

@@ -3,6 +3,7 @@ import {
   type CreateAppRequest,
   type CreatedApp,
   type CreatedSecret,
+  LIMITS,
   type Licence,
   ParleyError,
   randomId,
@@ -43,7 +44,23 @@ interface AppRow {
  * drop the entry at once; other isolates see them within CACHE_MS.
  */
 const CACHE_MS = 5000;
-const cache = new Map<string, { record: AppRecord | null; at: number }>();
+const cache = new Map<string, { record: AppRecord; at: number }>();
+/** AppKeys D1 did not know, by when it said so; bounded, oldest first (Map order), since anyone can send one. */
+const unknownApps = new Map<string, number>();
+
+function rememberUnknown(appKey: string, at: number): void {
+  unknownApps.delete(appKey);
+  unknownApps.set(appKey, at);
+  for (const oldest of unknownApps.keys()) {
+    if (unknownApps.size <= LIMITS.unknownAppCacheEntries) break;
+    unknownApps.delete(oldest);
+  }
+}
+
+/** How many apps this isolate holds in its caches (tests check the unknown ones stay bounded). */
+export function appCacheSizes(): { known: number; unknown: number } {
+  return { known: cache.size, unknown: unknownApps.size };
+}
 
 const SLOTS: SecretSlot[] = [1, 2];
 
@@ -57,10 +74,19 @@ export class AppStore {
   }
 
   async get(appKey: string): Promise<AppRecord | null> {
+    const now = Date.now();
     const hit = cache.get(appKey);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+    if (hit && now - hit.at < CACHE_MS) return hit.record;
+    const missedAt = unknownApps.get(appKey);
+    if (missedAt !== undefined && now - missedAt < LIMITS.unknownAppCacheMs) return null;
     const row = await this.#db.prepare("SELECT * FROM apps WHERE app_key = ?").bind(appKey).first<AppRow>();
-    const record = row ? await this.#open(row) : null;
+    if (!row) {
+      cache.delete(appKey);
+      rememberUnknown(appKey, Date.now());
+      return null;
+    }
+    const record = await this.#open(row);
+    unknownApps.delete(appKey);
     cache.set(appKey, { record, at: Date.now() });
     return record;
   }
