@@ -27,9 +27,7 @@ describe("AppStore cache", () => {
     vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     expect(await store.get(appKey)).toBeNull();
     const now = new Date().toISOString();
-    await env.DB.prepare("INSERT INTO apps (app_key, name, created_at, updated_at) VALUES (?, 'later', ?, ?)")
-      .bind(appKey, now, now)
-      .run();
+    await env.DB.prepare("INSERT INTO apps (app_key, name, created_at, updated_at) VALUES (?, 'later', ?, ?)").bind(appKey, now, now).run();
     vi.setSystemTime(Date.now() + LIMITS.unknownAppCacheMs + 1);
     expect((await store.get(appKey))?.name).toBe("later");
   });
