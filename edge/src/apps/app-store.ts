@@ -22,6 +22,8 @@ export interface AppRecord {
   secrets: Partial<Record<SecretSlot, string>>;
   licence: Licence;
   authCentreUrl: string | null;
+  /** Longest lifetime of a token accepted for this app, in seconds. */
+  maxTokenTtlSeconds: number;
   createdAt: string;
 }
 
@@ -35,6 +37,7 @@ interface AppRow {
   max_rooms: number | null;
   max_users: number | null;
   auth_centre_url: string | null;
+  max_token_ttl_seconds: number | null;
   created_at: string;
 }
 
@@ -109,8 +112,9 @@ export class AppStore {
     const licence = input.licence ?? { expiresAt: null, maxRooms: null, maxUsers: null };
     await this.#db
       .prepare(
-        `INSERT INTO apps (app_key, name, secret1, licence_expires_at, max_rooms, max_users, auth_centre_url, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO apps (app_key, name, secret1, licence_expires_at, max_rooms, max_users, auth_centre_url, max_token_ttl_seconds,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         appKey,
@@ -120,6 +124,7 @@ export class AppStore {
         licence.maxRooms,
         licence.maxUsers,
         input.authCentreUrl ?? null,
+        input.maxTokenTtlSeconds ?? null,
         now,
         now,
       )
@@ -139,6 +144,7 @@ export class AppStore {
     if (patch.name !== undefined) changes.push(["name = ?", patch.name]);
     if (patch.disabled !== undefined) changes.push(["disabled = ?", patch.disabled ? 1 : 0]);
     if (patch.authCentreUrl !== undefined) changes.push(["auth_centre_url = ?", patch.authCentreUrl]);
+    if (patch.maxTokenTtlSeconds !== undefined) changes.push(["max_token_ttl_seconds = ?", patch.maxTokenTtlSeconds]);
     const sets = changes.map(([set]) => set);
     const values = changes.map(([, value]) => value);
     if (sets.length) await this.#write(appKey, sets, values);
@@ -205,6 +211,7 @@ export class AppStore {
       secrets,
       licence: rowLicence(row),
       authCentreUrl: row.auth_centre_url,
+      maxTokenTtlSeconds: rowMaxTokenTtl(row),
       createdAt: row.created_at,
     };
   }
@@ -222,6 +229,10 @@ function rowLicence(row: AppRow): Licence {
   return { expiresAt: row.licence_expires_at, maxRooms: row.max_rooms, maxUsers: row.max_users };
 }
 
+function rowMaxTokenTtl(row: AppRow): number {
+  return row.max_token_ttl_seconds ?? LIMITS.maxTokenTtlSeconds;
+}
+
 function rowToInfo(row: AppRow): AppInfo {
   return {
     appKey: row.app_key,
@@ -230,6 +241,7 @@ function rowToInfo(row: AppRow): AppInfo {
     licence: rowLicence(row),
     authCentreUrl: row.auth_centre_url,
     secretSlots: SLOTS.filter((s) => (s === 1 ? row.secret1 : row.secret2) !== null),
+    maxTokenTtlSeconds: rowMaxTokenTtl(row),
     createdAt: row.created_at,
   };
 }
