@@ -133,3 +133,20 @@ export async function refusal(room: string, token: string | null, query = "") {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request body of `total` bytes pulled in 16 KiB chunks: `pulled()` says how much of it the edge read. */
+export function streamedBody(total = 4 * 1024 * 1024): { body: ReadableStream<Uint8Array>; pulled: () => number; chunkBytes: number } {
+  const chunk = new Uint8Array(16 * 1024).fill(0x20);
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (sent >= total) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, pulled: () => sent, chunkBytes: chunk.byteLength };
+}

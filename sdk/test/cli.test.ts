@@ -140,6 +140,12 @@ describe("parley apps", () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/Status:\s+enabled/);
     expect(shown.stdout).toMatch(/Usage:\s+\d+ rooms, \d+ users live/);
+    const ttl = await parley(["apps", "token-ttl", key, "--max-token-ttl", "3600"], { cwd: project, env });
+    expect(ttl.stdout).toBe(`${key}: tokens live at most 3600 s\n`);
+    expect((await parley(["apps", "show", key], { cwd: project, env })).stdout).toMatch(/Token TTL:\s+at most 3600 s/);
+    expect((await parley(["apps", "token-ttl", key, "--max-token-ttl", "none"], { cwd: project, env })).stdout).toBe(
+      `${key}: tokens live at most 604800 s\n`,
+    );
   });
 
   it("prints the edge's code and message and exits 1 when the API refuses", async () => {

@@ -1,5 +1,6 @@
 /** The server SDK against a real local edge (wrangler, throwaway state). */
 import { randomBytes } from "node:crypto";
+import { LIMITS } from "@parley/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEdge, startEdge } from "../../infra/dev/edge.js";
 import { claimsOf } from "../../test/e2e/support/jwt.js";
@@ -79,6 +80,8 @@ describe("AppsClient", () => {
       "https://auth.example.com/check",
     );
     expect((await apps.setAuthCentreUrl(app.appKey, null)).authCentreUrl).toBeNull();
+    expect((await apps.setMaxTokenTtl(app.appKey, 3600)).maxTokenTtlSeconds).toBe(3600);
+    expect((await apps.setMaxTokenTtl(app.appKey, null)).maxTokenTtlSeconds).toBe(LIMITS.maxTokenTtlSeconds);
     expect(await apps.usage(app.appKey)).toMatchObject({ appKey: app.appKey, usage: { rooms: 0, users: 0 } });
   });
 

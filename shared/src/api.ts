@@ -21,11 +21,15 @@ const HttpsOrLocalUrl = z.url().refine((u) => /^https:\/\//.test(u) || /^http:\/
   message: "must be an https:// URL (http:// only for localhost)",
 });
 
+/** An app's maximum access-token lifetime, in seconds; null (or absent) is LIMITS.maxTokenTtlSeconds. */
+const AppMaxTokenTtl = z.number().int().min(LIMITS.minAppTokenTtlSeconds).max(LIMITS.maxTokenTtlSeconds);
+
 export const CreateAppRequest = z
   .object({
     name: z.string().min(1).max(128),
     licence: Licence.optional(),
     authCentreUrl: HttpsOrLocalUrl.nullable().optional(),
+    maxTokenTtlSeconds: AppMaxTokenTtl.nullable().optional(),
   })
   .strict();
 export type CreateAppRequest = z.infer<typeof CreateAppRequest>;
@@ -35,6 +39,7 @@ export const UpdateAppRequest = z
     name: z.string().min(1).max(128).optional(),
     disabled: z.boolean().optional(),
     authCentreUrl: HttpsOrLocalUrl.nullable().optional(),
+    maxTokenTtlSeconds: AppMaxTokenTtl.nullable().optional(),
   })
   .strict();
 export type UpdateAppRequest = z.infer<typeof UpdateAppRequest>;
@@ -55,6 +60,8 @@ export const AppInfoSchema = z.object({
   authCentreUrl: z.string().nullable(),
   /** Which secret slots hold a valid secret. Secrets themselves are shown only when created. */
   secretSlots: z.array(SecretSlot),
+  /** Longest lifetime (exp − iat) of a token the edge accepts for this app, in seconds. */
+  maxTokenTtlSeconds: z.number().int(),
   createdAt: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfoSchema>;
@@ -149,6 +156,11 @@ export const AuthCentreAnswer = z.object({
   user: UserId,
   name: z.string().max(LIMITS.nameChars).optional(),
   grants: Grants.optional(),
+  /**
+   * When the customer issued the token, unix seconds: a kick refuses tokens issued up to it. Absent,
+   * the token counts as issued before any kick, so a kicked user stays out until the answer has one.
+   */
+  iat: z.number().int().nonnegative().optional(),
 });
 export type AuthCentreAnswer = z.infer<typeof AuthCentreAnswer>;
 

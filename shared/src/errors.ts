@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   TOKEN_NOT_YET_VALID: 401,
   TOKEN_BAD_SIGNATURE: 401,
   TOKEN_REVOKED: 403,
+  /** The token's `exp` is further from its `iat`/`nbf` than the app's maximum token lifetime. */
+  TOKEN_LIFETIME_EXCEEDED: 401,
   TOKEN_WRONG_ROOM: 403,
   APP_UNKNOWN: 401,
   APP_DISABLED: 403,

@@ -14,8 +14,20 @@ export const LIMITS = {
   httpBodyBytes: 64 * 1024,
   /** Token clock skew tolerated, in seconds. */
   clockSkewSeconds: 10,
-  /** Longest token lifetime the edge mints, in seconds (7 days). */
+  /**
+   * Longest access-token lifetime, in seconds (7 days): the edge mints none longer and refuses, at
+   * verification, a token whose `exp` is further than this from its `iat` (or earlier `nbf`). An
+   * app may have a shorter maximum (`maxTokenTtlSeconds`), never a longer one.
+   */
   maxTokenTtlSeconds: 7 * 24 * 3600,
+  /** Shortest maximum token lifetime an operator may give an app, in seconds. */
+  minAppTokenTtlSeconds: 60,
+  /**
+   * How long a kick's revocation is kept, in seconds: past the longest token it can cover (issued
+   * at the kick, living maxTokenTtlSeconds, accepted clockSkewSeconds after `exp`), so pruning it
+   * never lets such a token in again.
+   */
+  kickRevocationSeconds: 7 * 24 * 3600 + 10 + 60,
   /** Default resume window after a dropped socket, in seconds. */
   resumeWindowSeconds: 120,
   /** Messages per socket: sustained rate per second and burst. */
@@ -26,6 +38,13 @@ export const LIMITS = {
   frameBurst: 200,
   /** Auth-centre call timeout, in milliseconds. */
   authCentreTimeoutMs: 3000,
+  /**
+   * AppKeys the edge remembers as unknown, per isolate: anyone can send made-up keys, so the
+   * negative cache drops its oldest entries past this many.
+   */
+  unknownAppCacheEntries: 1000,
+  /** How long an isolate trusts "no such app", in milliseconds: a new app is seen within this. */
+  unknownAppCacheMs: 5000,
 } as const;
 
 const encoder = new TextEncoder();

@@ -3,6 +3,7 @@ import {
   type CreateAppRequest,
   type CreatedApp,
   type CreatedSecret,
+  LIMITS,
   type Licence,
   ParleyError,
   randomId,
@@ -21,6 +22,8 @@ export interface AppRecord {
   secrets: Partial<Record<SecretSlot, string>>;
   licence: Licence;
   authCentreUrl: string | null;
+  /** Longest lifetime of a token accepted for this app, in seconds. */
+  maxTokenTtlSeconds: number;
   createdAt: string;
 }
 
@@ -34,6 +37,7 @@ interface AppRow {
   max_rooms: number | null;
   max_users: number | null;
   auth_centre_url: string | null;
+  max_token_ttl_seconds: number | null;
   created_at: string;
 }
 
@@ -43,7 +47,23 @@ interface AppRow {
  * drop the entry at once; other isolates see them within CACHE_MS.
  */
 const CACHE_MS = 5000;
-const cache = new Map<string, { record: AppRecord | null; at: number }>();
+const cache = new Map<string, { record: AppRecord; at: number }>();
+/** AppKeys D1 did not know, by when it said so; bounded, oldest first (Map order), since anyone can send one. */
+const unknownApps = new Map<string, number>();
+
+function rememberUnknown(appKey: string, at: number): void {
+  unknownApps.delete(appKey);
+  unknownApps.set(appKey, at);
+  for (const oldest of unknownApps.keys()) {
+    if (unknownApps.size <= LIMITS.unknownAppCacheEntries) break;
+    unknownApps.delete(oldest);
+  }
+}
+
+/** How many apps this isolate holds in its caches (tests check the unknown ones stay bounded). */
+export function appCacheSizes(): { known: number; unknown: number } {
+  return { known: cache.size, unknown: unknownApps.size };
+}
 
 const SLOTS: SecretSlot[] = [1, 2];
 
@@ -57,10 +77,19 @@ export class AppStore {
   }
 
   async get(appKey: string): Promise<AppRecord | null> {
+    const now = Date.now();
     const hit = cache.get(appKey);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+    if (hit && now - hit.at < CACHE_MS) return hit.record;
+    const missedAt = unknownApps.get(appKey);
+    if (missedAt !== undefined && now - missedAt < LIMITS.unknownAppCacheMs) return null;
     const row = await this.#db.prepare("SELECT * FROM apps WHERE app_key = ?").bind(appKey).first<AppRow>();
-    const record = row ? await this.#open(row) : null;
+    if (!row) {
+      cache.delete(appKey);
+      rememberUnknown(appKey, Date.now());
+      return null;
+    }
+    const record = await this.#open(row);
+    unknownApps.delete(appKey);
     cache.set(appKey, { record, at: Date.now() });
     return record;
   }
@@ -83,8 +112,9 @@ export class AppStore {
     const licence = input.licence ?? { expiresAt: null, maxRooms: null, maxUsers: null };
     await this.#db
       .prepare(
-        `INSERT INTO apps (app_key, name, secret1, licence_expires_at, max_rooms, max_users, auth_centre_url, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO apps (app_key, name, secret1, licence_expires_at, max_rooms, max_users, auth_centre_url, max_token_ttl_seconds,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .bind(
         appKey,
@@ -94,6 +124,7 @@ export class AppStore {
         licence.maxRooms,
         licence.maxUsers,
         input.authCentreUrl ?? null,
+        input.maxTokenTtlSeconds ?? null,
         now,
         now,
       )
@@ -113,6 +144,7 @@ export class AppStore {
     if (patch.name !== undefined) changes.push(["name = ?", patch.name]);
     if (patch.disabled !== undefined) changes.push(["disabled = ?", patch.disabled ? 1 : 0]);
     if (patch.authCentreUrl !== undefined) changes.push(["auth_centre_url = ?", patch.authCentreUrl]);
+    if (patch.maxTokenTtlSeconds !== undefined) changes.push(["max_token_ttl_seconds = ?", patch.maxTokenTtlSeconds]);
     const sets = changes.map(([set]) => set);
     const values = changes.map(([, value]) => value);
     if (sets.length) await this.#write(appKey, sets, values);
@@ -179,6 +211,7 @@ export class AppStore {
       secrets,
       licence: rowLicence(row),
       authCentreUrl: row.auth_centre_url,
+      maxTokenTtlSeconds: rowMaxTokenTtl(row),
       createdAt: row.created_at,
     };
   }
@@ -196,6 +229,10 @@ function rowLicence(row: AppRow): Licence {
   return { expiresAt: row.licence_expires_at, maxRooms: row.max_rooms, maxUsers: row.max_users };
 }
 
+function rowMaxTokenTtl(row: AppRow): number {
+  return row.max_token_ttl_seconds ?? LIMITS.maxTokenTtlSeconds;
+}
+
 function rowToInfo(row: AppRow): AppInfo {
   return {
     appKey: row.app_key,
@@ -204,6 +241,7 @@ function rowToInfo(row: AppRow): AppInfo {
     licence: rowLicence(row),
     authCentreUrl: row.auth_centre_url,
     secretSlots: SLOTS.filter((s) => (s === 1 ? row.secret1 : row.secret2) !== null),
+    maxTokenTtlSeconds: rowMaxTokenTtl(row),
     createdAt: row.created_at,
   };
 }

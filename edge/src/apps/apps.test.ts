@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
+import { LIMITS } from "@parley/shared";
 import { describe, expect, it } from "vitest";
-import { appFetch, BASE, connect, createApp, operatorFetch, refusal, tokenFor } from "../../test/helpers.js";
+import { appFetch, BASE, connect, createApp, operatorFetch, refusal, streamedBody, tokenFor } from "../../test/helpers.js";
 
 describe("operator API: apps", () => {
   it("refuses a missing or wrong operator key", async () => {
@@ -28,6 +29,14 @@ describe("operator API: apps", () => {
     const list = await (await operatorFetch("/v1/apps")).text();
     expect(list).toContain(app.appKey);
     expect(list).not.toContain(app.appSecret);
+  });
+
+  it("stops reading a JSON body at 64 KiB, whatever its Content-Length says", async () => {
+    const big = streamedBody();
+    const res = await operatorFetch("/v1/apps", { method: "POST", body: big.body });
+    expect(res.status).toBe(413);
+    expect((await res.json<{ error: { code: string } }>()).error.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(big.pulled()).toBeLessThanOrEqual(LIMITS.httpBodyBytes + big.chunkBytes);
   });
 
   it("refuses invalid input with the field named", async () => {

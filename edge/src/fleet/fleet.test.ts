@@ -1,8 +1,8 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { signFleetToken } from "@parley/shared";
+import { CONTROL_LIMITS, signFleetToken } from "@parley/shared";
 import { describe, expect, it } from "vitest";
 import { heartbeat, postAsNode } from "../../test/fleet.js";
-import { BASE, createApp, joined, operatorFetch } from "../../test/helpers.js";
+import { BASE, createApp, joined, operatorFetch, streamedBody } from "../../test/helpers.js";
 import { fleetStub, NODE_DOWN_AFTER_MS } from "./fleet-do.js";
 
 describe("fleet registry", () => {
@@ -65,6 +65,35 @@ describe("fleet registry", () => {
     expect((await impersonation.json<{ error: { code: string } }>()).error.code).toBe("FORBIDDEN");
     const invalid = await postAsNode("heartbeat", { ...heartbeat("node-x"), capacity: { workers: -1 } } as object & { node: string });
     expect(invalid.status).toBe(400);
+  });
+
+  it("refuses an unsigned or oversized fleet body without reading it all", async () => {
+    const streamed = () => streamedBody();
+    const chunk = { byteLength: streamedBody().chunkBytes };
+    const post = (body: ReadableStream<Uint8Array> | string, headers: Record<string, string>) =>
+      SELF.fetch(`${BASE}/internal/fleet/heartbeat`, { method: "POST", headers, body });
+    const errorCode = async (res: Response) => (await res.json<{ error: { code: string } }>()).error.code;
+
+    const unsigned = streamed();
+    const noToken = await post(unsigned.body, {});
+    expect([noToken.status, await errorCode(noToken)]).toEqual([401, "TOKEN_MISSING"]);
+    expect(unsigned.pulled()).toBeLessThanOrEqual(chunk.byteLength);
+
+    const garbled = streamed();
+    const notAJwt = await post(garbled.body, { authorization: "Bearer not-a-jwt" });
+    expect([notAJwt.status, await errorCode(notAJwt)]).toEqual([401, "TOKEN_MALFORMED"]);
+    expect(garbled.pulled()).toBeLessThanOrEqual(chunk.byteLength);
+
+    // a well-formed token (for some other body) and no Content-Length: the read stops at the limit
+    const token = await signFleetToken({ secret: env.FLEET_SECRET as string, node: "node-big", body: "{}" });
+    const big = streamed();
+    const tooLarge = await post(big.body, { authorization: `Bearer ${token}` });
+    expect([tooLarge.status, await errorCode(tooLarge)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    expect(big.pulled()).toBeLessThanOrEqual(CONTROL_LIMITS.bodyBytes + chunk.byteLength);
+
+    // a declared length over the limit is refused before any read
+    const declared = await post(" ".repeat(CONTROL_LIMITS.bodyBytes + 1), { authorization: `Bearer ${token}` });
+    expect([declared.status, await errorCode(declared)]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
   });
 
   it("places rooms on the least-loaded node that is up; draining and silent nodes get none", async () => {

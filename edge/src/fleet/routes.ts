@@ -13,9 +13,11 @@ import {
 import { type Context, Hono } from "hono";
 import { config } from "../config/index.js";
 import type { HonoEnv } from "../env.js";
+import { readLimitedText } from "../http/limited-body.js";
 import { readParam } from "../http/validate.js";
 import { operatorAuth } from "../middleware/operator-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, SECURITY } from "../openapi/route.js";
+import { JWT_SHAPE } from "../tokens/verify.js";
 import { EXPOSITION_CONTENT_TYPE, fleetExposition } from "./exposition.js";
 import { fleetStub } from "./fleet-do.js";
 
@@ -23,10 +25,12 @@ import { fleetStub } from "./fleet-do.js";
 async function readSigned<S extends typeof NodeHeartbeat | typeof FleetEventBatch>(c: Context<HonoEnv>, schema: S) {
   const secret = config(c.env).fleetSecret;
   if (!secret) throw new ParleyError("NODE_UNAVAILABLE", "this edge has no FLEET_SECRET: media nodes cannot register");
-  const body = await c.req.text();
-  if (body.length > CONTROL_LIMITS.bodyBytes)
-    throw new ParleyError("PAYLOAD_TOO_LARGE", `fleet bodies are at most ${CONTROL_LIMITS.bodyBytes} bytes`);
-  const claims = await verifyFleetToken(bearerToken(c.req.header("authorization")), { secret, body });
+  // the token's presence and shape, and the size, are checked before the body is read
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token) throw new ParleyError("TOKEN_MISSING", "fleet calls need Authorization: Bearer <fleet token>");
+  if (!JWT_SHAPE.test(token)) throw new ParleyError("TOKEN_MALFORMED", "the fleet token is not a JWT (header.payload.signature)");
+  const body = await readLimitedText(c.req.raw, CONTROL_LIMITS.bodyBytes, "fleet bodies");
+  const claims = await verifyFleetToken(token, { secret, body });
   let json: unknown;
   try {
     json = JSON.parse(body);

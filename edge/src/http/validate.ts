@@ -1,13 +1,11 @@
 import { LIMITS, ParleyError, zodToParleyError } from "@parley/shared";
 import type { Context } from "hono";
 import type { z } from "zod";
+import { readLimitedText } from "./limited-body.js";
 
 /** Reads a JSON body (at most LIMITS.httpBodyBytes) and validates it with a shared schema. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const text = await c.req.text();
-  if (text.length > LIMITS.httpBodyBytes) {
-    throw new ParleyError("PAYLOAD_TOO_LARGE", `request bodies are at most ${LIMITS.httpBodyBytes} bytes`);
-  }
+  const text = await readLimitedText(c.req.raw, LIMITS.httpBodyBytes, "request bodies");
   let value: unknown;
   try {
     value = text === "" ? {} : JSON.parse(text);

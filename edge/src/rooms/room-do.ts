@@ -185,7 +185,7 @@ export class RoomDO extends DurableObject<Env> {
       expired.map((m) => m.id),
       "timeout",
     );
-    this.#store.pruneRevocations(Date.now() - LIMITS.maxTokenTtlSeconds * 1000);
+    this.#store.pruneRevocations(Date.now() - LIMITS.kickRevocationSeconds * 1000);
     await this.#outbox.flush().catch(() => undefined);
     await this.#scheduleAlarm();
   }

@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { TokenRequest, TokenResponseSchema } from "@parley/shared";
+import { ParleyError, TokenRequest, TokenResponseSchema } from "@parley/shared";
 import { type AppAuthEnv, appSecretAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { mintForApp } from "./mint-for-app.js";
@@ -28,6 +28,9 @@ tokenRoutes.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const app = c.get("app");
+    if (body.ttl > app.maxTokenTtlSeconds) {
+      throw new ParleyError("INVALID_REQUEST", `ttl: this app's tokens live at most ${app.maxTokenTtlSeconds} s (maxTokenTtlSeconds)`);
+    }
     const minted = await mintForApp(app, c.get("slot"), {
       room: body.room,
       user: body.user,

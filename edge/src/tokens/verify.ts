@@ -30,13 +30,17 @@ export async function verifyAccessToken(env: Env, token: string | undefined, roo
     const app = await usableApp(store, appKey);
     if (!app.authCentreUrl) throw new ParleyError("TOKEN_MALFORMED", "token is not a JWT and this app has no auth-centre URL");
     const answer = await askAuthCentre(app.authCentreUrl, { token, room, appKey });
+    if (answer.iat !== undefined && answer.iat > nowSeconds() + LIMITS.clockSkewSeconds) {
+      throw new ParleyError("AUTH_CENTRE_FAILED", "the app's auth centre answered an iat in the future (check its clock)");
+    }
     return {
       appKey,
       room,
       user: answer.user,
       name: answer.name,
       grants: resolveGrants(answer.grants),
-      iat: nowSeconds(),
+      // without the customer's issue time the token counts as older than any kick
+      iat: answer.iat ?? 0,
       licence: app.licence,
     };
   }
@@ -74,6 +78,13 @@ export async function verifyAccessToken(env: Env, token: string | undefined, roo
   }
   if (claims.data.iat > nowSeconds() + LIMITS.clockSkewSeconds) {
     throw new ParleyError("TOKEN_NOT_YET_VALID", "token is not valid yet (iat is in the future: check the minting clock)");
+  }
+  const lifetime = claims.data.exp - Math.min(claims.data.iat, claims.data.nbf ?? claims.data.iat);
+  if (lifetime > app.maxTokenTtlSeconds) {
+    throw new ParleyError(
+      "TOKEN_LIFETIME_EXCEEDED",
+      `token lives ${lifetime} s from iat/nbf to exp; this app accepts at most ${app.maxTokenTtlSeconds} s: mint shorter tokens`,
+    );
   }
   if (claims.data.room !== "*" && claims.data.room !== room) {
     throw new ParleyError("TOKEN_WRONG_ROOM", `token is for room ${claims.data.room}, not ${room}`);

@@ -62,17 +62,15 @@ export class WebhookStore {
   }
 
   async create(appKey: string, input: CreateWebhookRequest): Promise<WebhookWithSecret> {
-    const count = await this.#db.prepare("SELECT COUNT(*) AS n FROM webhooks WHERE app_key = ?").bind(appKey).first<{ n: number }>();
-    if ((count?.n ?? 0) >= WEBHOOK_LIMITS.maxPerApp) {
-      throw new ParleyError("WEBHOOKS_FULL", `an app may have at most ${WEBHOOK_LIMITS.maxPerApp} webhooks; delete one first`);
-    }
     const id = `wh_${randomId(20)}`;
     const secret = newSecret();
     const now = new Date().toISOString();
-    await this.#db
+    // the count and the insert are one statement: concurrent creates cannot all pass a count read first
+    const inserted = await this.#db
       .prepare(
         `INSERT INTO webhooks (id, app_key, url, events, enabled, description, secret, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+         WHERE (SELECT COUNT(*) FROM webhooks WHERE app_key = ?) < ?`,
       )
       .bind(
         id,
@@ -84,8 +82,13 @@ export class WebhookStore {
         await this.#box.seal(secret, sealContext(appKey, id)),
         now,
         now,
+        appKey,
+        WEBHOOK_LIMITS.maxPerApp,
       )
       .run();
+    if (inserted.meta.changes === 0) {
+      throw new ParleyError("WEBHOOKS_FULL", `an app may have at most ${WEBHOOK_LIMITS.maxPerApp} webhooks; delete one first`);
+    }
     return { ...(await this.info(appKey, id)), secret };
   }
 

@@ -254,4 +254,19 @@ describe("webhooks", () => {
     expect(full.status).toBe(409);
     expect((await full.json<{ error: { code: string } }>()).error.code).toBe("WEBHOOKS_FULL");
   });
+  it("30 concurrent creates leave exactly the cap of webhooks; the rest are refused WEBHOOKS_FULL", async () => {
+    const app = await createApp();
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        appFetch(app, "/v1/webhooks", { method: "POST", body: JSON.stringify({ url: `${RECEIVER}/hooks/${newSink()}` }) }),
+      ),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(20);
+    const refused = answers.find((res) => res.status === 409);
+    expect((await refused?.json<{ error: { code: string } }>())?.error.code).toBe("WEBHOOKS_FULL");
+    const list = await (await appFetch(app, "/v1/webhooks")).json<{ webhooks: unknown[] }>();
+    expect(list.webhooks).toHaveLength(10);
+  });
 });

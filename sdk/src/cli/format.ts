@@ -23,6 +23,7 @@ export function describeApp(app: AppInfo): string[] {
     `Status:       ${app.disabled ? "disabled" : "enabled"}`,
     `Licence:      ${describeLicence(app.licence)}`,
     `Auth centre:  ${app.authCentreUrl ?? "none"}`,
+    `Token TTL:    at most ${app.maxTokenTtlSeconds} s`,
     `Secret slots: ${app.secretSlots.join(", ") || "none"}`,
     `Created:      ${app.createdAt}`,
   ];

@@ -51,6 +51,11 @@ export class AppsClient {
     return this.update(appKey, { authCentreUrl });
   }
 
+  /** The longest token lifetime the edge accepts for the app (60 s to 7 days); null is the 7-day default. */
+  async setMaxTokenTtl(appKey: string, maxTokenTtlSeconds: number | null): Promise<AppInfo> {
+    return this.update(appKey, { maxTokenTtlSeconds });
+  }
+
   /** Replaces the whole licence: fields left out become null (unlimited / no expiry). */
   async setLicence(appKey: string, licence: z.input<typeof Licence>): Promise<AppInfo> {
     return this.#rpc.call("PUT", `${appPath(appKey)}/licence`, AppInfoSchema, checked(Licence, licence));

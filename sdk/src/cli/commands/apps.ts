@@ -1,4 +1,4 @@
-import { AppKey, CreateAppRequest, Licence, SecretSlot } from "@parley/shared";
+import { AppKey, CreateAppRequest, LIMITS, Licence, SecretSlot } from "@parley/shared";
 import { type Command, Option } from "commander";
 import * as z from "zod";
 import { AppsClient } from "../../server/apps.js";
@@ -34,10 +34,16 @@ export function appsCommand(program: Command): void {
   licenceOptions(apps.command("create").description("create an app; prints its AppKey and AppSecret (shown only once)"))
     .requiredOption("--name <name>", "a name for people")
     .option("--auth-centre-url <url>", "customer auth centre that validates opaque tokens")
-    .action(async (options: LicenceFlags & { name: string; authCentreUrl?: string }, cmd: Command) => {
+    .addOption(maxTokenTtlOption())
+    .action(async (options: LicenceFlags & { name: string; authCentreUrl?: string; maxTokenTtl?: number | null }, cmd: Command) => {
       const request = parseInput(
         CreateAppRequest,
-        { name: options.name, licence: licenceFrom(options), authCentreUrl: options.authCentreUrl },
+        {
+          name: options.name,
+          licence: licenceFrom(options),
+          authCentreUrl: options.authCentreUrl,
+          maxTokenTtlSeconds: options.maxTokenTtl,
+        },
         "app",
       );
       const created = await (await client(cmd)).create(request);
@@ -102,6 +108,16 @@ export function appsCommand(program: Command): void {
   );
 
   apps
+    .command("token-ttl <appKey>")
+    .description("set the longest token lifetime the edge accepts for the app")
+    .addOption(maxTokenTtlOption().makeOptionMandatory())
+    .action(async (appKeyArg: string, options: { maxTokenTtl: number | null }, cmd: Command) => {
+      const info = await (await client(cmd)).setMaxTokenTtl(appKeyFrom(appKeyArg), options.maxTokenTtl);
+      if (globals(cmd).json) return printJson(info);
+      printLines([`${info.appKey}: tokens live at most ${info.maxTokenTtlSeconds} s`]);
+    });
+
+  apps
     .command("add-secret <appKey>")
     .description("fill the free secret slot (rotation); prints the new AppSecret once")
     .action(async (appKeyArg: string, _options: unknown, cmd: Command) => {
@@ -120,6 +136,13 @@ export function appsCommand(program: Command): void {
       if (globals(cmd).json) return printJson(info);
       printLines([`${info.appKey}: slot ${slot} revoked; remaining slots: ${info.secretSlots.join(", ") || "none"}`]);
     });
+}
+
+function maxTokenTtlOption(): Option {
+  return new Option(
+    "--max-token-ttl <seconds>",
+    `longest token lifetime accepted (${LIMITS.minAppTokenTtlSeconds}-${LIMITS.maxTokenTtlSeconds}), or "none" for the default`,
+  ).argParser(limitOrNone);
 }
 
 function appKeyFrom(value: string): string {
