@@ -22,6 +22,8 @@ export interface Stack {
   /** The current media node (see replaceNode). */
   readonly node: MediaNodeService;
   readonly nodeId: string;
+  /** The current node's WebRtcServer ports (UDP and TCP, one per worker): what clients send media to. */
+  readonly rtcPorts: number[];
   app: { appKey: string; appSecret: string };
   token(room: string, user: string, grants?: Record<string, boolean>): Promise<string>;
   /** A bot that joins and (optionally) publishes synthetic camera and microphone. */
@@ -44,8 +46,13 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+interface StartedNode {
+  service: MediaNodeService;
+  rtcPorts: number[];
+}
+
 /** A media node registered with `edge`, over `spool`, writing NAS recordings under `<dataDir>/recordings`. */
-async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spool: string): Promise<MediaNodeService> {
+async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spool: string): Promise<StartedNode> {
   const controlPort = await freePort();
   // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
   const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
@@ -67,7 +74,8 @@ async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spo
     NAS_PATH: path.join(dataDir, "recordings"),
     RECORDING_STORAGE: "nas",
   });
-  return startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  const service = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  return { service, rtcPorts: Array.from({ length: config.numWorkers }, (_, i) => config.rtcMinPort + i) };
 }
 
 async function nodeUp(edge: RunningEdge, nodeId: string): Promise<void> {
@@ -84,8 +92,9 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
   await mkdir(path.join(dataDir, "recordings"));
   let node: MediaNodeService;
+  let rtcPorts: number[];
   try {
-    node = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool"));
+    ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool")));
   } catch (err) {
     await edge.stop(); // do not leak a running edge (workerd) when the node cannot start
     await rm(dataDir, { recursive: true, force: true });
@@ -109,12 +118,15 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
     get nodeId() {
       return nodeId;
     },
+    get rtcPorts() {
+      return rtcPorts;
+    },
     app,
     token,
     async replaceNode() {
       await node.shutdown(0);
       nodeId = `${nodeId}-next`;
-      node = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`));
+      ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`)));
       await nodeUp(edge, nodeId);
     },
     async bot(roomName, user, botOptions = {}) {
