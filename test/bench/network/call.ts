@@ -104,7 +104,7 @@ export async function runCell(env: BenchEnv, cell: Cell, variant: Variant, setti
     for (;;) {
       const now = performance.now();
       const taken = await Promise.all(pages.map((p) => samplePage(p)));
-      taken.forEach((s, i) => samples[i]?.push(s));
+      for (const [i, s] of taken.entries()) samples[i]?.push(s);
       if (now >= windowEnds) break;
       await sleep(Math.min(settings.sampleEveryMs, windowEnds - now));
     }
