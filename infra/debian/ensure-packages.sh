@@ -3,14 +3,15 @@
 # `npm test` runs it first (pretest) and `.ci/run` too, so `npm ci && npm test` works on a fresh
 # machine. Not root, or no apt-get: it lists what is missing and leaves it to you (the tests that
 # need a missing part then fail saying why).
-#   nftables                          the e2e drop test cuts one client's media for real
+#   nftables                          the e2e drop test cuts one client's media for real; the network lab's DNAT
+#   conntrack                         the network lab (infra/netlab) re-steers flows already running
 #   chromium                          the demo page and console browser tests (/usr/bin/chromium)
 #   ffmpeg fonts-dejavu-core          recording, composites and their text watermarks
 #   radosgw ceph-mon ceph-osd curl    a real S3 server (Ceph RGW) for the S3 recording tests
 #   nginx-light libnginx-mod-rtmp     a real RTMP server for the RTMP push tests (+ iproute2 for ss)
 #   redis-server                      the upload queue in Redis (REDIS_URL); the tests start their own
 set -euo pipefail
-PACKAGES="nftables chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+PACKAGES="nftables conntrack chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
 
 need=""
 for pkg in $PACKAGES; do

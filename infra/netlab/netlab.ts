@@ -43,6 +43,8 @@ export class NetLab {
   readonly #pending = new Map<number, (reply: LabReply) => void>();
   #conditions: LabConditions;
   #nextId = 1;
+  /** Changes run one after another, so an update merges into the one before it, not into stale conditions. */
+  #changes: Promise<unknown> = Promise.resolve();
   #stopped: Promise<LabStats> | undefined;
 
   private constructor(child: ChildProcess, conditions: LabConditions, ready: { relays: RelayPorts[]; table: string }) {
@@ -108,16 +110,24 @@ export class NetLab {
   }
 
   /** Replaces the conditions (fields left out take their defaults: a clean link). */
-  async set(conditions: LabConditionsInput): Promise<LabConditions> {
-    const parsed = parseLabConditions(conditions);
-    await this.#request({ type: "set", conditions: parsed });
-    this.#conditions = parsed;
-    return parsed;
+  set(conditions: LabConditionsInput): Promise<LabConditions> {
+    return this.#change(() => parseLabConditions(conditions));
   }
 
   /** Changes only the fields given, per direction. */
   update(patch: LabConditionsPatch): Promise<LabConditions> {
-    return this.set(mergeConditions(this.#conditions, patch));
+    return this.#change(() => mergeConditions(this.#conditions, patch));
+  }
+
+  #change(next: () => LabConditions): Promise<LabConditions> {
+    const done = this.#changes.then(async () => {
+      const parsed = next();
+      await this.#request({ type: "set", conditions: parsed });
+      this.#conditions = parsed;
+      return parsed;
+    });
+    this.#changes = done.catch(() => {});
+    return done;
   }
 
   async stats(): Promise<LabStats> {
