@@ -16,6 +16,12 @@ export function mosLq(concealmentPercent: number): number {
 export interface AudioFigures {
   /** (concealedSamples − silentConcealedSamples) / totalSamplesReceived over the window, %. */
   concealmentPercent: number;
+  /**
+   * silentConcealedSamples / totalSamplesReceived, %: concealment NetEq faded to silence. Left out
+   * of `concealmentPercent` by its definition, so at extreme loss (when most concealment has faded)
+   * that figure falls again while the listener hears less: read the two together.
+   */
+  silentConcealmentPercent: number;
   mosLq: number;
   /** RTP packets never received (after retransmission), %: what the network did, not what was heard. */
   wireLossPercent: number;
@@ -61,12 +67,14 @@ function lossPercent(lost: number, received: number): number {
 export function audioFigures(start: AudioCounters | undefined, end: AudioCounters, seconds: number): AudioFigures {
   const s = start ?? zeroAudio();
   const total = delta(end.totalSamplesReceived, s.totalSamplesReceived);
-  const concealed = delta(end.concealedSamples, s.concealedSamples) - delta(end.silentConcealedSamples, s.silentConcealedSamples);
+  const silent = delta(end.silentConcealedSamples, s.silentConcealedSamples);
+  const concealed = delta(end.concealedSamples, s.concealedSamples) - silent;
   // nothing played at all: nothing was heard
   const concealmentPercent = total > 0 ? round((100 * Math.max(0, concealed)) / total, 2) : 100;
   const emitted = delta(end.jitterBufferEmittedCount, s.jitterBufferEmittedCount);
   return {
     concealmentPercent,
+    silentConcealmentPercent: total > 0 ? round((100 * silent) / total, 2) : 0,
     mosLq: round(mosLq(concealmentPercent), 2),
     wireLossPercent: lossPercent(delta(end.packetsLost, s.packetsLost), delta(end.packetsReceived, s.packetsReceived)),
     kbps: round((delta(end.bytesReceived, s.bytesReceived) * 8) / 1000 / seconds, 1),

@@ -7,6 +7,7 @@ import { BASELINE } from "./variants.js";
 
 export interface CellSummary {
   concealmentPercent: number | null;
+  silentConcealmentPercent: number | null;
   mosLq: number | null;
   audioWireLossPercent: number | null;
   videoFps: number | null;
@@ -36,6 +37,7 @@ export function summarise(run: CellRun, seconds: number): CellSummary {
   const perMinute = 60 / seconds;
   return {
     concealmentPercent: r(concealment),
+    silentConcealmentPercent: r(mean(audio.map((a) => a.silentConcealmentPercent))),
     mosLq: concealment === null ? null : round(mosLq(concealment), 2),
     audioWireLossPercent: r(mean(audio.map((a) => a.wireLossPercent))),
     videoFps: r(mean(video.map((v) => v.fps)), 1),
@@ -81,7 +83,7 @@ export function markdownTable(rows: Row[], variantNames: string[]): string {
       }
       const vsBaseline = name !== BASELINE && s.ratios ? ` (×${show(s.ratios.concealment)})` : "";
       cellsOut.push(
-        `${show(s.concealmentPercent)}${vsBaseline}`,
+        `${show(s.concealmentPercent)}${vsBaseline} / ${show(s.silentConcealmentPercent)}`,
         show(s.mosLq),
         show(s.videoFps),
         s.videoHeight ? `${s.videoHeight}p` : "–",
@@ -96,7 +98,7 @@ export function markdownTable(rows: Row[], variantNames: string[]): string {
 
 function columns(variant: string): string[] {
   const tag = variant === BASELINE ? "" : ` (${variant})`;
-  return [`concealed %${tag}`, `MOS-LQ${tag}`, `fps${tag}`, `height${tag}`, `freezes/min (n / s)${tag}`, `up${tag}`];
+  return [`concealed / silent %${tag}`, `MOS-LQ${tag}`, `fps${tag}`, `height${tag}`, `freezes/min (n / s)${tag}`, `up${tag}`];
 }
 
 export function rowsFrom(runs: CellRun[], cells: Cell[], seconds: number): Row[] {
