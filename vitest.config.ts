@@ -15,6 +15,7 @@ export default defineConfig({
       "media-fleet/vitest.config.ts",
       "test/vitest.config.ts",
       "infra/netlab/vitest.config.ts",
+      "test/bench/vitest.config.ts",
     ],
   },
 });
