@@ -38,20 +38,27 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export class NetLab {
   readonly #child: ChildProcess;
-  readonly #relays: RelayPorts[];
-  readonly #table: string;
   readonly #pending = new Map<number, (reply: LabReply) => void>();
+  #relays: RelayPorts[] = [];
+  #table = "";
   #conditions: LabConditions;
   #nextId = 1;
   /** Changes run one after another, so an update merges into the one before it, not into stale conditions. */
   #changes: Promise<unknown> = Promise.resolve();
   #stopped: Promise<LabStats> | undefined;
 
-  private constructor(child: ChildProcess, conditions: LabConditions, ready: { relays: RelayPorts[]; table: string }) {
+  private constructor(child: ChildProcess, conditions: LabConditions) {
     this.#child = child;
     this.#conditions = conditions;
-    this.#relays = ready.relays;
-    this.#table = ready.table;
+    child.on("message", (reply: LabReply) => {
+      const resolve = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      resolve?.(reply);
+    });
+    child.once("exit", (code, signal) => {
+      for (const [id, resolve] of this.#pending) resolve({ type: "error", id, message: `the relay process exited (${signal ?? code})` });
+      this.#pending.clear();
+    });
   }
 
   static async start(options: NetLabOptions): Promise<NetLab> {
@@ -60,40 +67,23 @@ export class NetLab {
       cwd: REPO_ROOT,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    const pending = new Map<number, (reply: LabReply) => void>();
-    child.on("message", (reply: LabReply) => pending.get(reply.id)?.(reply));
-    const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code, signal) => reject(new Error(`netlab relay process exited (${signal ?? code}) before it was ready`))),
-    );
-    exited.catch(() => {});
-    const ready = await Promise.race([
-      exchange(child, pending, {
+    const lab = new NetLab(child, conditions);
+    try {
+      const ready = await lab.#request({
         type: "start",
-        id: 0,
         address: options.address ?? "127.0.0.1",
         ports: options.ports,
         conditions,
         seed: String(options.seed ?? "parley-netlab"),
-      }),
-      exited,
-    ]);
-    if (ready.type !== "ready") {
+      });
+      if (ready.type !== "ready") throw new Error(`unexpected reply ${ready.type}`);
+      lab.#relays = ready.relays;
+      lab.#table = ready.table;
+      return lab;
+    } catch (err) {
       child.kill("SIGTERM");
-      throw new Error(`netlab could not start: ${ready.type === "error" ? ready.message : ready.type}`);
+      throw new Error(`netlab could not start: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const lab = new NetLab(child, conditions, ready);
-    for (const [id, resolve] of pending) lab.#pending.set(id, resolve);
-    child.removeAllListeners("message");
-    child.on("message", (reply: LabReply) => {
-      const resolve = lab.#pending.get(reply.id);
-      lab.#pending.delete(reply.id);
-      resolve?.(reply);
-    });
-    child.once("exit", () => {
-      for (const resolve of lab.#pending.values()) resolve({ type: "error", id: -1, message: "netlab relay process exited" });
-      lab.#pending.clear();
-    });
-    return lab;
   }
 
   get conditions(): LabConditions {
@@ -155,7 +145,11 @@ export class NetLab {
 
   async #request(request: DistributiveOmit<LabRequest, "id">): Promise<LabReply> {
     if (!this.#child.connected) throw new Error("netlab relay process is not running");
-    const reply = await exchange(this.#child, this.#pending, { ...request, id: this.#nextId++ } as LabRequest);
+    const id = this.#nextId++;
+    const reply = await new Promise<LabReply>((resolve) => {
+      this.#pending.set(id, resolve);
+      this.#child.send({ ...request, id } as LabRequest);
+    });
     if (reply.type === "error") throw new Error(`netlab: ${reply.message}`);
     return reply;
   }
@@ -163,13 +157,6 @@ export class NetLab {
 
 export function mergeConditions(current: LabConditions, patch: LabConditionsPatch): LabConditions {
   return parseLabConditions({ uplink: { ...current.uplink, ...patch.uplink }, downlink: { ...current.downlink, ...patch.downlink } });
-}
-
-function exchange(child: ChildProcess, pending: Map<number, (reply: LabReply) => void>, request: LabRequest): Promise<LabReply> {
-  return new Promise((resolve) => {
-    pending.set(request.id, resolve);
-    child.send(request);
-  });
 }
 
 export type { LabConditions, LabConditionsInput, LinkConditions, LinkConditionsInput } from "./conditions.js";

@@ -34,6 +34,10 @@ export interface LabStats {
   tcpConnections: number;
   /** Datagrams the relay failed to send (its own losses, beyond the configured ones). */
   sendErrors: number;
+  /** Datagrams the kernel dropped on the relay's own sockets (full receive buffers): its own losses before it saw them. */
+  socketDrops: number;
+  /** The scheduling priority the relay process got ("realtime", "nice -10" or "normal"). */
+  priority: string;
   /** How late the relay delivered against the planned time: its own jitter. */
   lateness: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Datagrams in flight inside the relay now. */

@@ -80,6 +80,11 @@ export class UdpRelay {
     return this.#listener.address().port;
   }
 
+  /** The local ports of the listener and every flow's upstream socket. */
+  localPorts(): number[] {
+    return [this.port, ...[...this.#flows.values()].map((f) => f.upstream.address().port)];
+  }
+
   reconfigure(conditions: LabConditions): void {
     this.#conditions = conditions;
     for (const flow of this.#flows.values()) {
@@ -105,17 +110,12 @@ export class UdpRelay {
 
   #fromClient(msg: Buffer, rinfo: { address: string; port: number }): void {
     const key = `${rinfo.address}:${rinfo.port}`;
-    let flow = this.#flows.get(key);
-    if (!flow) {
-      const created = this.#openFlow(rinfo);
-      if (!created) return; // its upstream socket is still binding; the client retransmits
-      flow = created;
-    }
+    const flow = this.#flows.get(key) ?? this.#openFlow(rinfo);
     flow.lastSeen = performance.now();
     this.#forward(flow.uplink, msg, () => flow.upstream.send(msg, this.#target.port, this.#target.host, this.#onSent));
   }
 
-  #openFlow(client: { address: string; port: number }): Flow | undefined {
+  #openFlow(client: { address: string; port: number }): Flow {
     const index = this.#flowsSeen++;
     const upstream = createSocket({ type: "udp4", recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
     const flow: Flow = {
@@ -130,7 +130,7 @@ export class UdpRelay {
       flow.lastSeen = performance.now();
       this.#forward(flow.downlink, msg, () => this.#listener.send(msg, flow.client.port, flow.client.address, this.#onSent));
     });
-    // bind synchronously enough: dgram queues sends until the bind completes
+    // dgram queues sends until the bind completes, so the first datagram is not lost
     upstream.bind(0, this.#upstreamHost);
     this.#flows.set(`${client.address}:${client.port}`, flow);
     return flow;

@@ -24,6 +24,8 @@ export interface CallSettings {
   sampleEveryMs: number;
   bots: number;
   mediaTimeoutMs: number;
+  /** After the window the network is clean again; media must be back within this for the call to count as up, ms. */
+  recoveryTimeoutMs: number;
 }
 
 export const PAGE_USERS = ["alice", "bob"] as const;
@@ -111,10 +113,26 @@ export async function runCell(env: BenchEnv, cell: Cell, variant: Variant, setti
     const labAtEnd = await env.lab.stats();
     run.lab = labDelta(labAtStart, labAtEnd);
 
+    // did the call survive? clean network again, and wait for audio and video from every sender
+    await env.lab.set({});
+    const ends = samples.map((s) => s.at(-1) as PageSample);
+    const recovered = await Promise.all(
+      pages.map((p, i) =>
+        recovery(
+          p,
+          ends[i] as PageSample,
+          senders.filter((u) => u !== PAGE_USERS[i]),
+          settings.recoveryTimeoutMs,
+        ),
+      ),
+    );
     PAGE_USERS.forEach((receiver, i) => {
       const mine = samples[i] as PageSample[];
       for (const sender of senders.filter((u) => u !== receiver)) {
         const figures = pairFigures(receiver, sender, mine);
+        const back = recovered[i]?.get(sender);
+        figures.recoverySeconds = back ?? null;
+        figures.stayedUp &&= back !== undefined;
         (sender.startsWith("bot-") ? run.fromBots : run.pages).push(figures);
       }
     });
@@ -149,6 +167,24 @@ async function receivingVideo(page: Page, senders: string[], timeoutMs: number):
 }
 
 /** Per flow, so flows the relay forgot in between (idle clients of earlier calls) do not count. */
+/** Seconds until audio packets and decoded frames from each sender grew past `end`; senders that did not come back are missing. */
+async function recovery(page: Page, end: PageSample, senders: string[], timeoutMs: number): Promise<Map<string, number>> {
+  const back = new Map<string, number>();
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const now = await samplePage(page);
+    for (const u of senders) {
+      if (back.has(u)) continue;
+      const audio = (now.from[u]?.audio?.packetsReceived ?? 0) > (end.from[u]?.audio?.packetsReceived ?? 0);
+      const video = (now.from[u]?.video?.framesDecoded ?? 0) > (end.from[u]?.video?.framesDecoded ?? 0);
+      if (audio && video && now.state === "joined") back.set(u, round((performance.now() - started) / 1000, 1));
+    }
+    if (senders.every((u) => back.has(u))) break;
+    await sleep(250);
+  }
+  return back;
+}
+
 function labDelta(a: LabStats, b: LabStats): CellRun["lab"] {
   const before = new Map(a.flows.map((f) => [f.client, f]));
   const uplink = emptyCounters();

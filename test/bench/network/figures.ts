@@ -48,11 +48,16 @@ export interface PairFigures {
   sender: string;
   audio: AudioFigures | null;
   video: VideoFigures | null;
+  /** Sample intervals (2 s) of the window in which no audio packet arrived. */
+  silentSlices: number;
   /**
-   * The call stayed up for this pair: the receiving page is still joined and audio packets kept
-   * arriving in every slice of the window.
+   * The call stayed up for this pair: the receiving page was still joined at the end of the window,
+   * and once the network was clean again audio and video came back within the recovery time.
+   * Set by the caller (call.ts), which watches the recovery.
    */
   stayedUp: boolean;
+  /** Seconds from the clean network to media back (null: not within the recovery time). */
+  recoverySeconds?: number | null;
 }
 
 /** A counter that went down means its stream was recreated (a new consumer): count from zero. */
@@ -106,11 +111,11 @@ export function pairFigures(receiver: string, sender: string, samples: PageSampl
   const seconds = (last.at - first.at) / 1000;
   const endAudio = last.from[sender]?.audio;
   const endVideo = last.from[sender]?.video;
-  let audioEverySlice = true;
+  let silentSlices = 0;
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]?.from[sender]?.audio;
     const b = samples[i]?.from[sender]?.audio;
-    if (!b || delta(b.packetsReceived, a?.packetsReceived ?? 0) === 0) audioEverySlice = false;
+    if (!b || delta(b.packetsReceived, a?.packetsReceived ?? 0) === 0) silentSlices++;
   }
   const heights = samples.slice(1).map((s) => s.from[sender]?.video?.frameHeight ?? 0);
   return {
@@ -118,7 +123,8 @@ export function pairFigures(receiver: string, sender: string, samples: PageSampl
     sender,
     audio: endAudio ? audioFigures(first.from[sender]?.audio, endAudio, seconds) : null,
     video: endVideo ? videoFigures(first.from[sender]?.video, endVideo, heights, seconds) : null,
-    stayedUp: last.state === "joined" && last.roomState === "joined" && audioEverySlice,
+    silentSlices,
+    stayedUp: last.state === "joined" && last.roomState === "joined",
   };
 }
 

@@ -53,6 +53,7 @@ const settings: CallSettings = {
   sampleEveryMs: 2000,
   bots: positive("bots", flags.bots),
   mediaTimeoutMs: 45_000,
+  recoveryTimeoutMs: 15_000,
 };
 /** Join, first frames, warm-up and leave cost about this much on top of the window. */
 const OVERHEAD_SECONDS_ESTIMATE = 15;
