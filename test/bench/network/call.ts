@@ -131,8 +131,8 @@ export async function runCell(env: BenchEnv, cell: Cell, variant: Variant, setti
       for (const sender of senders.filter((u) => u !== receiver)) {
         const figures = pairFigures(receiver, sender, mine);
         const back = recovered[i]?.get(sender);
-        figures.recoverySeconds = back ?? null;
-        figures.stayedUp &&= back !== undefined;
+        figures.recovery = { audioSeconds: back?.audio ?? null, videoSeconds: back?.video ?? null };
+        figures.stayedUp &&= back?.audio !== undefined;
         (sender.startsWith("bot-") ? run.fromBots : run.pages).push(figures);
       }
     });
@@ -166,25 +166,32 @@ async function receivingVideo(page: Page, senders: string[], timeoutMs: number):
   throw new Error(`no media from ${senders.join(", ")} within ${timeoutMs} ms (got ${JSON.stringify(last?.from)})`);
 }
 
-/** Per flow, so flows the relay forgot in between (idle clients of earlier calls) do not count. */
-/** Seconds until audio packets and decoded frames from each sender grew past `end`; senders that did not come back are missing. */
-async function recovery(page: Page, end: PageSample, senders: string[], timeoutMs: number): Promise<Map<string, number>> {
-  const back = new Map<string, number>();
+interface Recovery {
+  /** Seconds from the clean network to new audio packets / decoded frames from the sender (absent: not within the timeout). */
+  audio?: number;
+  video?: number;
+}
+
+/** Watches `page` after the network is clean again until every sender's audio and video have moved past `end`. */
+async function recovery(page: Page, end: PageSample, senders: string[], timeoutMs: number): Promise<Map<string, Recovery>> {
+  const back = new Map<string, Recovery>(senders.map((u) => [u, {}]));
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     const now = await samplePage(page);
-    for (const u of senders) {
-      if (back.has(u)) continue;
-      const audio = (now.from[u]?.audio?.packetsReceived ?? 0) > (end.from[u]?.audio?.packetsReceived ?? 0);
-      const video = (now.from[u]?.video?.framesDecoded ?? 0) > (end.from[u]?.video?.framesDecoded ?? 0);
-      if (audio && video && now.state === "joined") back.set(u, round((performance.now() - started) / 1000, 1));
+    const seconds = round((performance.now() - started) / 1000, 1);
+    if (now.state !== "joined") break;
+    for (const [u, r] of back) {
+      if (r.audio === undefined && (now.from[u]?.audio?.packetsReceived ?? 0) > (end.from[u]?.audio?.packetsReceived ?? 0))
+        r.audio = seconds;
+      if (r.video === undefined && (now.from[u]?.video?.framesDecoded ?? 0) > (end.from[u]?.video?.framesDecoded ?? 0)) r.video = seconds;
     }
-    if (senders.every((u) => back.has(u))) break;
+    if ([...back.values()].every((r) => r.audio !== undefined && r.video !== undefined)) break;
     await sleep(250);
   }
   return back;
 }
 
+/** Per flow, so flows the relay forgot in between (idle clients of earlier calls) do not count. */
 function labDelta(a: LabStats, b: LabStats): CellRun["lab"] {
   const before = new Map(a.flows.map((f) => [f.client, f]));
   const uplink = emptyCounters();

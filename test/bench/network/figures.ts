@@ -52,12 +52,12 @@ export interface PairFigures {
   silentSlices: number;
   /**
    * The call stayed up for this pair: the receiving page was still joined at the end of the window,
-   * and once the network was clean again audio and video came back within the recovery time.
-   * Set by the caller (call.ts), which watches the recovery.
+   * and once the network was clean again audio came back within the recovery time (call.ts
+   * watches it and completes this).
    */
   stayedUp: boolean;
-  /** Seconds from the clean network to media back (null: not within the recovery time). */
-  recoverySeconds?: number | null;
+  /** Seconds from the clean network to audio packets and to decoded video again (null: not within the recovery time). */
+  recovery?: { audioSeconds: number | null; videoSeconds: number | null };
 }
 
 /** A counter that went down means its stream was recreated (a new consumer): count from zero. */

@@ -18,6 +18,8 @@ export interface CellSummary {
   freezeSecondsPerMinute: number | null;
   videoWireLossPercent: number | null;
   stayedUp: boolean;
+  /** Video came back for both pages within the recovery time once the network was clean. */
+  videoRecovered: boolean;
 }
 
 export interface Ratios {
@@ -46,6 +48,7 @@ export function summarise(run: CellRun, seconds: number): CellSummary {
     freezeSecondsPerMinute: r(mean(video.map((v) => v.freezeSeconds * perMinute)), 1),
     videoWireLossPercent: r(mean(video.map((v) => v.wireLossPercent))),
     stayedUp: !run.error && pairs.length > 0 && pairs.every((p) => p.stayedUp),
+    videoRecovered: !run.error && pairs.length > 0 && pairs.every((p) => p.recovery?.videoSeconds != null),
   };
 }
 
@@ -88,7 +91,7 @@ export function markdownTable(rows: Row[], variantNames: string[]): string {
         show(s.videoFps),
         s.videoHeight ? `${s.videoHeight}p` : "–",
         `${show(s.freezesPerMinute)} / ${show(s.freezeSecondsPerMinute, " s")}`,
-        s.stayedUp ? "yes" : "**no**",
+        s.stayedUp ? (s.videoRecovered ? "yes" : "audio¹") : "**no**",
       );
     }
     lines.push(`| ${cellsOut.join(" | ")} |`);
