@@ -14,6 +14,8 @@ export default defineConfig({
       "sdk/vitest.config.ts",
       "media-fleet/vitest.config.ts",
       "test/vitest.config.ts",
+      "infra/netlab/vitest.config.ts",
+      "test/bench/vitest.config.ts",
     ],
   },
 });

@@ -4,7 +4,8 @@
 # (prestart/pretest), so `npm ci && npm start` and `npm ci && npm test` work on a fresh machine.
 # Not root, or no apt-get: it lists what is missing and leaves it to you (the parts that need a
 # missing package then fail saying why).
-#   nftables                          the e2e drop test cuts one client's media for real
+#   nftables                          the e2e drop test cuts one client's media for real; the network lab's DNAT
+#   conntrack                         the network lab (infra/netlab) re-steers flows already running
 #   chromium                          the demo page and console browser tests (/usr/bin/chromium)
 #   ffmpeg fonts-dejavu-core          recording, composites and their text watermarks
 #   radosgw ceph-mon ceph-osd curl    a real S3 server (Ceph RGW) for the S3 recording tests
@@ -14,7 +15,7 @@
 #                                     the edge with the generated config; systemd-analyze checks the unit
 set -euo pipefail
 START_PACKAGES="ffmpeg fonts-dejavu-core"
-TEST_PACKAGES="$START_PACKAGES nftables chromium radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server prometheus systemd"
+TEST_PACKAGES="$START_PACKAGES nftables conntrack chromium radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server prometheus systemd"
 case "${1:-test}" in
   start) PACKAGES=$START_PACKAGES ;;
   test) PACKAGES=$TEST_PACKAGES ;;

@@ -22,6 +22,8 @@ export interface Stack {
   /** The current media node (see replaceNode). */
   readonly node: MediaNodeService;
   readonly nodeId: string;
+  /** The current node's WebRtcServer ports (UDP and TCP, one per worker): what clients send media to. */
+  readonly rtcPorts: number[];
   app: { appKey: string; appSecret: string };
   token(room: string, user: string, grants?: Record<string, boolean>): Promise<string>;
   /** A bot that joins and (optionally) publishes synthetic camera and microphone. */
@@ -44,6 +46,11 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+interface StartedNode {
+  service: MediaNodeService;
+  rtcPorts: number[];
+}
+
 /** A media node registered with `edge`, over `spool`, writing NAS recordings under `<dataDir>/recordings`. */
 async function startNode(
   edge: RunningEdge,
@@ -51,7 +58,7 @@ async function startNode(
   dataDir: string,
   spool: string,
   outboundAllow: readonly string[],
-): Promise<MediaNodeService> {
+): Promise<StartedNode> {
   const controlPort = await freePort();
   // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
   const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
@@ -74,7 +81,8 @@ async function startNode(
     RECORDING_STORAGE: "nas",
     OUTBOUND_ALLOW: outboundAllow.join(","),
   });
-  return startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  const service = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
+  return { service, rtcPorts: Array.from({ length: config.numWorkers }, (_, i) => config.rtcMinPort + i) };
 }
 
 async function nodeUp(edge: RunningEdge, nodeId: string): Promise<void> {
@@ -96,8 +104,9 @@ export async function startStack(options: { nodeId?: string; outboundAllow?: rea
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
   await mkdir(path.join(dataDir, "recordings"));
   let node: MediaNodeService;
+  let rtcPorts: number[];
   try {
-    node = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool"), outboundAllow);
+    ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool"), outboundAllow));
   } catch (err) {
     await edge.stop(); // do not leak a running edge (workerd) when the node cannot start
     await rm(dataDir, { recursive: true, force: true });
@@ -121,12 +130,15 @@ export async function startStack(options: { nodeId?: string; outboundAllow?: rea
     get nodeId() {
       return nodeId;
     },
+    get rtcPorts() {
+      return rtcPorts;
+    },
     app,
     token,
     async replaceNode() {
       await node.shutdown(0);
       nodeId = `${nodeId}-next`;
-      node = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`), outboundAllow);
+      ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`), outboundAllow));
       await nodeUp(edge, nodeId);
     },
     async bot(roomName, user, botOptions = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eModelMos, QualityMeter } from "./quality.js";
+import { effectiveLossImpairment, eModelMos, QualityMeter, rFactorToMos } from "./quality.js";
 
 describe("E-model MOS", () => {
   it("is near the top for a clean local path and falls with loss, delay and jitter", () => {
@@ -20,6 +20,21 @@ describe("E-model MOS", () => {
     const pcmu = eModelMos({ rttMs: 50, jitterMs: 5, lossPercent: 3, codec: "audio/PCMU" });
     expect(opus).toBeLessThan(4.5);
     expect(pcmu).not.toBe(opus);
+  });
+});
+
+describe("MOS-LQ from concealment (Ie = 0, Bpl = 10, no delay term)", () => {
+  const mosLq = (concealed: number) => rFactorToMos(93.2 - effectiveLossImpairment({ ie: 0, bpl: 10 }, concealed));
+
+  it("gives the figures docs/quality.md quotes for heard concealment", () => {
+    expect(mosLq(0)).toBeCloseTo(4.41, 2);
+    expect(mosLq(23)).toBeCloseTo(1.5, 1);
+    expect(mosLq(36)).toBeCloseTo(1.2, 1);
+    expect(mosLq(48)).toBeCloseTo(1.1, 1);
+    // the targets: 4.2 / 3.8 / 3.3 at 0.9 / 2.5 / 4.5 % concealed
+    expect(mosLq(0.9)).toBeCloseTo(4.2, 1);
+    expect(mosLq(2.5)).toBeCloseTo(3.8, 1);
+    expect(mosLq(4.5)).toBeCloseTo(3.3, 1);
   });
 });
 

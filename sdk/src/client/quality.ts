@@ -50,12 +50,20 @@ const CODEC_IMPAIRMENT: Record<string, { ie: number; bpl: number }> = {
 };
 
 export function eModelMos(input: { rttMs: number; jitterMs: number; lossPercent: number; codec?: string }): number {
-  const { ie, bpl } = CODEC_IMPAIRMENT[input.codec?.toLowerCase() ?? "audio/opus"] ?? { ie: 10, bpl: 10 };
+  const codec = CODEC_IMPAIRMENT[input.codec?.toLowerCase() ?? "audio/opus"] ?? { ie: 10, bpl: 10 };
   const d = input.rttMs / 2 + 2 * input.jitterMs + 20;
   const id = 0.024 * d + (d > 177.3 ? 0.11 * (d - 177.3) : 0);
-  const ppl = Math.max(0, input.lossPercent);
-  const ieEff = ie + ((95 - ie) * ppl) / (ppl + bpl);
-  const r = 93.2 - id - ieEff;
+  return rFactorToMos(93.2 - id - effectiveLossImpairment(codec, input.lossPercent));
+}
+
+/** G.107's Ie,eff: the codec's impairment plus what `lossPercent` of lost (or concealed) audio adds. */
+export function effectiveLossImpairment(codec: { ie: number; bpl: number }, lossPercent: number): number {
+  const ppl = Math.max(0, lossPercent);
+  return codec.ie + ((95 - codec.ie) * ppl) / (ppl + codec.bpl);
+}
+
+/** G.107's R → MOS mapping, clamped to [1, 4.5]. */
+export function rFactorToMos(r: number): number {
   if (r <= 0) return 1;
   if (r >= 100) return 4.5;
   return Math.min(4.5, Math.max(1, 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)));
