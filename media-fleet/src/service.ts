@@ -10,6 +10,7 @@ import { DownloadHandler } from "./http/downloads.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
+import { setOutboundPolicy } from "./outbound/outbound-policy.js";
 import { ProducerRegistry } from "./producer-registry.js";
 import { JournalStore, SpoolJournals } from "./recording/journal.js";
 import { RecordingManager } from "./recording/recording-manager.js";
@@ -42,6 +43,7 @@ export async function startMediaNodeService(
     throw new ConfigError("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
   }
   for (const warning of config.warnings) logger.warn(warning);
+  setOutboundPolicy(config.recording.outbound);
   const pool = await WorkerPool.create({
     numWorkers: config.numWorkers,
     listenIp: config.listenIp,

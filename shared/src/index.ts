@@ -10,6 +10,7 @@ export * from "./ids.js";
 export * from "./limits.js";
 export * from "./media.js";
 export * from "./node-routes.js";
+export * from "./outbound-target.js";
 export * from "./recording.js";
 export * from "./recording-export.js";
 export * from "./recording-manifest.js";

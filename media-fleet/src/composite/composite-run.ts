@@ -14,6 +14,7 @@ import { type FfmpegLauncher, stderrTail, stopGracefully } from "../ffmpeg/ffmpe
 import { type FfmpegProgress, PROGRESS_ARGS, watchProgress } from "../ffmpeg/ffmpeg-progress.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
 import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
+import type { RtmpOutput } from "../outbound/pinned-rtmp.js";
 import { flvOutputArgs } from "../rtmp/rtmp-output.js";
 import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
 import { runWatermarks, type WatermarkAsset } from "./watermarks.js";
@@ -35,7 +36,7 @@ export interface CompositeRunOptions {
   ports: PortPairs;
   ffmpeg: FfmpegLauncher;
   /** RTMP push (rtmp-push.ts): FLV to this URL instead of mp4 segments; `onFrames` hears ffmpeg's progress. */
-  rtmp?: { url: string; onFrames: (frames: number) => void };
+  rtmp?: { output: RtmpOutput; onFrames: (frames: number) => void };
   /** Hears ffmpeg's progress twice a second (the recording benchmark reads its speed). */
   onProgress?: (progress: FfmpegProgress) => void;
   /** Speaker layout: the member whose video starts in the main tile (else the first video). */
@@ -134,7 +135,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
       ...images.flatMap((file) => ["-loop", "1", "-i", file]),
       ...["-filter_complex", graph, "-map", "[vout]", "-map", "[aout]"],
     ];
-    if (o.rtmp) return [...input, ...flvOutputArgs(o.rtmp.url, { fps, videoKbps: videoBitrate, audioKbps: audioBitrate })];
+    if (o.rtmp) return [...input, ...flvOutputArgs(o.rtmp.output, { fps, videoKbps: videoBitrate, audioKbps: audioBitrate })];
     return [
       ...input,
       ...["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", String(fps)],

@@ -23,6 +23,7 @@ import type { FfmpegChildren } from "../ffmpeg/ffmpeg-children.js";
 import type { FfmpegLauncher } from "../ffmpeg/ffmpeg-process.js";
 import type { PortPairs } from "../ffmpeg/ports.js";
 import type { Logger } from "../logger.js";
+import { checkStorageTarget } from "../outbound/storage-target.js";
 import type { ProducerRegistry } from "../producer-registry.js";
 import { CompositeRecording } from "./composite-recording.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
@@ -261,6 +262,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (o.needsRoom && !this.#producers.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
     await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
     const storage = resolveStorage(requested, this.#config);
+    await checkStorageTarget(storage);
     // The configured local folder (and an app's sub-folder of it) is ours to create; a NAS path from a request must already be mounted.
     if (storage.kind === "nas" && (!requested || (requested.kind === "nas" && "folder" in requested)))
       await mkdir(storage.path, { recursive: true });

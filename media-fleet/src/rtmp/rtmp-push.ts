@@ -25,6 +25,7 @@ import type { PortPairs } from "../ffmpeg/ports.js";
 import { RollSchedule } from "../ffmpeg/roll-schedule.js";
 import { DECODER_KEYFRAME_RETRIES_MS, RtpFeed } from "../ffmpeg/rtp-feed.js";
 import type { Logger } from "../logger.js";
+import { type RtmpOutput, rtmpOutput } from "../outbound/pinned-rtmp.js";
 import { flvOutputArgs, redactRtmpUrl, scrubUrl } from "./rtmp-output.js";
 
 export interface RtmpPushDeps {
@@ -198,6 +199,8 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
       return;
     }
     this.#runLiveAt = undefined;
+    // resolved and checked again for every run: a reconnect must not follow a changed DNS answer inward
+    const output = await rtmpOutput(this.#url);
     const onFrames = (frames: number) => {
       if (frames > 0 && this.#runLiveAt === undefined && this.#run === run) {
         this.#runLiveAt = Date.now();
@@ -217,7 +220,7 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
         segmentSeconds: 2,
         ports: this.#deps.ports,
         ffmpeg: this.#deps.ffmpeg,
-        rtmp: { url: this.#url, onFrames: (f) => onFrames(f) },
+        rtmp: { output, onFrames: (f) => onFrames(f) },
         ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
       });
       run = {
@@ -226,7 +229,7 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
         showSpeaker: (member) => composite.showSpeaker(member),
       };
     } else {
-      run = await memberRun(this.#deps, producers, this.#url, (f) => onFrames(f));
+      run = await memberRun(this.#deps, producers, output, (f) => onFrames(f));
     }
     this.#run = run;
     void run.exited.then((exit) => {
@@ -258,7 +261,13 @@ export class RtmpPush extends EventEmitter<RtmpPushEvents> {
 }
 
 /** ffmpeg for one member: its video and audio over RTP (black / silence standing in for a missing one). */
-async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: string, onFrames: (frames: number) => void): Promise<Run> {
+async function memberRun(
+  deps: RtmpPushDeps,
+  producers: types.Producer[],
+  output: RtmpOutput,
+  onFrames: (frames: number) => void,
+): Promise<Run> {
+  const { url } = output;
   const ordered = [...producers].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "video" ? -1 : 1));
   const feed = await RtpFeed.open(deps.router, ordered, deps.ports);
   let ffmpeg: ChildProcess | undefined;
@@ -276,7 +285,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
       ...(hasVideo ? [] : ["-f", "lavfi", "-i", "color=c=black:s=640x360:r=15"]),
       ...(hasAudio ? [] : ["-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo"]),
       ...["-map", video, "-map", audio],
-      ...flvOutputArgs(url, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
+      ...flvOutputArgs(output, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
     ];
     const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;
