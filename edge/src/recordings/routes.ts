@@ -11,7 +11,7 @@ import {
   StartRoomRecordingRequest,
   TakeRoomSnapshotRequest,
 } from "@parley/shared";
-import { unwrap } from "../http/rpc-result.js";
+import { unwrap } from "../durable/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { roomStub } from "../rooms/room-do.js";

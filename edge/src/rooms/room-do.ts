@@ -22,28 +22,28 @@ import {
   type StartRoomRtmpRequest,
   type TrackInfo,
 } from "@parley/shared";
+import { CallRecorder } from "../calls/call-recorder.js";
+import { type RpcResult, toRpcResult } from "../durable/rpc-result.js";
+import { SocketRegistry } from "../durable/socket-registry.js";
+import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "../durable/sockets.js";
 import type { Env } from "../env.js";
-import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
+import { isMediaRequest, MediaRelay } from "../media/media-relay.js";
+import { RoomDepartures } from "../members/departures.js";
+import { RoomJoins } from "../members/joins.js";
+import { MemberStore, toMemberInfo } from "../members/member-store.js";
+import { memberViews, RawReply, type RoomMemberView } from "../members/member-view.js";
+import { AutoRecorder } from "../recordings/auto-recorder.js";
 import { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
+import { RoomOptions } from "../recordings/room-options.js";
+import { RoomRecordings } from "../recordings/room-recordings.js";
+import { RoomRtmp } from "../rtmp/room-rtmp.js";
 import { OrderedWebhookEmitter } from "../webhooks/emit.js";
-import { AutoRecorder } from "./auto-recorder.js";
-import { CallRecorder } from "./call-recorder.js";
+import { RoomWebhooks } from "../webhooks/room-webhooks.js";
 import { D1Outbox } from "./d1-outbox.js";
-import { isMediaRequest, MediaRelay } from "./media-relay.js";
-import { MemberStore, toMemberInfo } from "./member-store.js";
-import { RoomDepartures } from "./room-departures.js";
-import { RoomJoins } from "./room-joins.js";
-import { RoomOptions } from "./room-options.js";
 import type { RoomParts } from "./room-parts.js";
-import { RoomRecordings } from "./room-recordings.js";
-import { RoomRtmp } from "./room-rtmp.js";
-import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
-import { RoomWebhooks } from "./room-webhooks.js";
-import { SocketRegistry } from "./socket-registry.js";
-import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
-export type { RoomMemberView } from "./room-view.js";
+export type { RoomMemberView } from "../members/member-view.js";
 
 const CALL_RECORD_RETRY_MS = 5000;
 

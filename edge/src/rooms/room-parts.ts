@@ -1,12 +1,12 @@
+import type { CallRecorder } from "../calls/call-recorder.js";
+import type { SocketRegistry } from "../durable/socket-registry.js";
 import type { Env } from "../env.js";
-import type { CallRecorder } from "./call-recorder.js";
+import type { MediaRelay } from "../media/media-relay.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { RoomRecordings } from "../recordings/room-recordings.js";
+import type { RoomRtmp } from "../rtmp/room-rtmp.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
 import type { D1Outbox } from "./d1-outbox.js";
-import type { MediaRelay } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomRecordings } from "./room-recordings.js";
-import type { RoomRtmp } from "./room-rtmp.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
-import type { SocketRegistry } from "./socket-registry.js";
 
 /** The Room DO's parts, handed once to the modules that move members in and out (joins, departures). */
 export interface RoomParts {

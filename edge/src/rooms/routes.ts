@@ -11,14 +11,14 @@ import {
   RoomName,
   UserId,
 } from "@parley/shared";
+import { unwrap } from "../durable/rpc-result.js";
+import { refuseSocket } from "../durable/sockets.js";
 import type { HonoEnv } from "../env.js";
-import { unwrap } from "../http/rpc-result.js";
 import { readParam } from "../http/validate.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, handlerValidates, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { verifyAccessToken } from "../tokens/verify.js";
 import { IDENTITY_HEADER, roomStub } from "./room-do.js";
-import { refuseSocket } from "./sockets.js";
 
 const RoomParams = z.object({ room: RoomName });
 const MemberParams = z.object({ room: RoomName, user: UserId });

@@ -9,10 +9,10 @@ import {
   rtmpTarget,
   type StartRoomRtmpRequest,
 } from "@parley/shared";
+import type { MediaRelay } from "../media/media-relay.js";
 import type { NodeControl } from "../media/node-control.js";
-import type { MediaRelay } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
 
 interface PushRow extends Record<string, SqlStorageValue> {
   id: string;

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { RoomName, RoomOptionsRequest, RoomOptionsSchema } from "@parley/shared";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
-import { roomStub } from "./room-do.js";
+import { roomStub } from "../rooms/room-do.js";
 
 const common = { tags: ["rooms"], security: SECURITY.app, request: { params: z.object({ room: RoomName }) } };
 

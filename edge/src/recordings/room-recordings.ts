@@ -9,12 +9,12 @@ import {
   randomId,
   type StartRoomRecordingRequest,
 } from "@parley/shared";
-import { nodeStorage, type RecordingSettingsStore } from "../recordings/recording-settings-store.js";
-import type { CallRecorder } from "./call-recorder.js";
-import type { D1Outbox } from "./d1-outbox.js";
-import type { MediaRelay, MemberChannel } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
+import type { CallRecorder } from "../calls/call-recorder.js";
+import type { MediaRelay, MemberChannel } from "../media/media-relay.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { D1Outbox } from "../rooms/d1-outbox.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
+import { nodeStorage, type RecordingSettingsStore } from "./recording-settings-store.js";
 
 interface ActiveRow {
   id: string;

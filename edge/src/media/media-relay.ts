@@ -10,13 +10,13 @@ import {
   type TrackQualitySample,
 } from "@parley/shared";
 import { config } from "../config/index.js";
+import { requireGrant, type SocketState } from "../durable/sockets.js";
 import type { Env } from "../env.js";
 import { fleetStub } from "../fleet/fleet-do.js";
 import { appStub } from "../licences/app-do.js";
-import { NodeControl } from "../media/node-control.js";
+import type { MemberStore } from "../members/member-store.js";
 import { MediaStore, type ProducerRow } from "./media-store.js";
-import type { MemberStore } from "./member-store.js";
-import { requireGrant, type SocketState } from "./sockets.js";
+import { NodeControl } from "./node-control.js";
 
 const MEDIA_TYPES = new Set<string>(MEDIA_REQUESTS.map((r) => r.shape.type.value));
 

@@ -1,8 +1,8 @@
 import type { LeaveReason } from "@parley/shared";
 import { config } from "../config/index.js";
+import { CLOSE, closeQuietly, send } from "../durable/sockets.js";
 import { appStub } from "../licences/app-do.js";
-import type { RoomParts } from "./room-parts.js";
-import { CLOSE, closeQuietly, send } from "./sockets.js";
+import type { RoomParts } from "../rooms/room-parts.js";
 
 /**
  * Members leaving the room, whichever way: a dropped socket (held for the resume window), a leave,

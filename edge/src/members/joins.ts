@@ -1,10 +1,10 @@
 import { type ErrorCode, ParleyError, randomId, type SignalRequest } from "@parley/shared";
+import { CLOSE, closeQuietly, type SocketState } from "../durable/sockets.js";
 import { sha256Hex } from "../http/timing-safe.js";
 import { appStub } from "../licences/app-do.js";
+import type { RoomParts } from "../rooms/room-parts.js";
 import { toMemberInfo } from "./member-store.js";
-import type { RoomParts } from "./room-parts.js";
-import { type RawReply, roomView } from "./room-view.js";
-import { CLOSE, closeQuietly, type SocketState } from "./sockets.js";
+import { type RawReply, roomView } from "./member-view.js";
 
 /**
  * How a socket becomes a member: `join` (licence admission by the App DO, the member row, the call

@@ -1,8 +1,8 @@
 import { type ErrorCode, ParleyError, randomId } from "@parley/shared";
-import type { MemberStore } from "./member-store.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
 import type { RoomOptions } from "./room-options.js";
 import type { RoomRecordings } from "./room-recordings.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
 
 /**
  * Auto-record: when a producer appears in a room that is not recording and the room's option (or
