@@ -105,11 +105,14 @@ export const ErrorEnvelopeSchema = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
-/** An error a caller can act on: it carries a stable code and a human message. */
+/**
+ * An error a caller can act on: it carries a stable code and a human message. `cause` keeps the
+ * failure underneath (a network error, a parse error) for logs; it is never sent to a client.
+ */
 export class ParleyError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "ParleyError";
     this.code = code;
   }

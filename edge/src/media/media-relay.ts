@@ -14,6 +14,7 @@ import { requireGrant, type SocketState } from "../durable/sockets.js";
 import type { Env } from "../env.js";
 import { fleetStub } from "../fleet/fleet-do.js";
 import { appStub } from "../licences/app-do.js";
+import { log } from "../log/index.js";
 import type { MemberStore } from "../members/member-store.js";
 import { MediaStore, type ProducerRow } from "./media-store.js";
 import { NodeControl } from "./node-control.js";
@@ -212,15 +213,19 @@ export class MediaRelay {
       const control = this.#existingNode();
       this.#members.setMeta("mediaNode", "");
       this.#control = null;
-      if (control) await control.call("closeRoom").catch(() => undefined);
+      if (control)
+        await control
+          .call("closeRoom")
+          .catch((error) => log({ event: "media.cleanup_failed", node: control.node, step: "closeRoom", error }));
       return;
     }
     for (const member of members) {
       for (const transport of this.#store.transportsOf(member)) {
         for (const p of this.#store.removeTransport(transport.id)) this.#unpublished(p);
-        await this.#existingNode()
+        const control = this.#existingNode();
+        await control
           ?.call("closeTransport", undefined, transport.id)
-          .catch(() => undefined);
+          .catch((error) => log({ event: "media.cleanup_failed", node: control.node, step: "closeTransport", error }));
       }
     }
   }

@@ -10,6 +10,7 @@ import {
   type StartRoomRecordingRequest,
 } from "@parley/shared";
 import type { CallRecorder } from "../calls/call-recorder.js";
+import { log } from "../log/index.js";
 import type { MediaRelay, MemberChannel } from "../media/media-relay.js";
 import type { MemberStore } from "../members/member-store.js";
 import type { D1Outbox } from "../rooms/d1-outbox.js";
@@ -171,7 +172,8 @@ export class RoomRecordings {
     const rows = this.#sql
       .exec<ActiveRow & Record<string, SqlStorageValue>>("SELECT id, state FROM room_recordings WHERE state = 'recording'")
       .toArray();
-    for (const row of rows) await this.stop(row.id).catch(() => undefined);
+    // logged, not thrown: the room empties whatever one recording does
+    for (const row of rows) await this.stop(row.id).catch((error) => log({ event: "recording.stop_failed", recordingId: row.id, error }));
   }
 
   /** Progress, availability and failures reported by the node. */

@@ -27,6 +27,7 @@ import { type RpcResult, toRpcResult } from "../durable/rpc-result.js";
 import { SocketRegistry } from "../durable/socket-registry.js";
 import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "../durable/sockets.js";
 import type { Env } from "../env.js";
+import { log } from "../log/index.js";
 import { isMediaRequest, MediaRelay } from "../media/media-relay.js";
 import { RoomDepartures } from "../members/departures.js";
 import { RoomJoins } from "../members/joins.js";
@@ -162,8 +163,7 @@ export class RoomDO extends DurableObject<Env> {
       if (this.#closeAfterReply.delete(ws)) closeQuietly(ws, CLOSE.left, "left");
     } catch (err) {
       const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "internal error; it has been logged");
-      if (!(err instanceof ParleyError))
-        console.error(JSON.stringify({ level: "error", msg: "signal handler failed", type: request.type, error: String(err) }));
+      if (!(err instanceof ParleyError)) log({ event: "signal.request_failed", type: request.type, error: err });
       sendError(ws, request.id, error.toBody());
     }
   }
@@ -186,7 +186,8 @@ export class RoomDO extends DurableObject<Env> {
       "timeout",
     );
     this.#store.pruneRevocations(Date.now() - LIMITS.maxTokenTtlSeconds * 1000);
-    await this.#outbox.flush().catch(() => undefined);
+    // a failed flush stays queued: the alarm set below retries it
+    await this.#outbox.flush().catch((error) => log({ event: "outbox.flush_failed", error }));
     await this.#scheduleAlarm();
   }
 
@@ -409,7 +410,7 @@ export class RoomDO extends DurableObject<Env> {
   #flushOutbox(): void {
     this.ctx.waitUntil(
       this.#outbox.flush().catch(async (err) => {
-        console.error(JSON.stringify({ level: "warn", msg: "call record flush failed; retrying", error: String(err) }));
+        log({ event: "outbox.flush_failed", error: err });
         await this.#scheduleAlarm();
       }),
     );

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { signWebhookBody, WEBHOOK_LIMITS, WEBHOOK_SIGNATURE_HEADER, WebhookEvent } from "@parley/shared";
 import type { Env } from "../env.js";
+import { log } from "../log/index.js";
 import { type AttemptRecord, type DeliveryTarget, WebhookStore } from "./webhook-store.js";
 
 /** Webhook config is re-read from D1 at most this often (routes also invalidate it on change). */
@@ -65,7 +66,7 @@ export class WebhookDO extends DurableObject<Env> {
   async enqueue(input: WebhookEvent): Promise<boolean> {
     const parsed = WebhookEvent.safeParse(input);
     if (!parsed.success) {
-      console.error(JSON.stringify({ level: "error", msg: "invalid webhook event dropped", issue: parsed.error.issues[0]?.message }));
+      log({ event: "webhook.invalid_event", issue: parsed.error.issues[0]?.message });
       return false;
     }
     const event = parsed.data;
@@ -114,7 +115,7 @@ export class WebhookDO extends DurableObject<Env> {
       );
       await this.#schedule(null);
     } catch (err) {
-      console.error(JSON.stringify({ level: "warn", msg: "webhook delivery round failed; retrying", error: String(err) }));
+      log({ event: "webhook.round_failed", error: err });
       await this.#schedule(Date.now() + STORAGE_RETRY_MS);
     }
   }
