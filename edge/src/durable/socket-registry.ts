@@ -1,37 +1,42 @@
-import { LIMITS, type SignalEvent } from "@parley/shared";
-import { TokenBucket } from "./rate-limit.js";
-import type { SocketState } from "./sockets.js";
+import type { SignalEvent } from "@parley/shared";
+import { type RateLimit, TokenBucket } from "./rate-limit.js";
+import { send, sendText } from "./sockets.js";
+
+/** What every socket's attachment holds: the member it speaks for, once it has joined. */
+export interface SocketAttachment {
+  memberId: string | null;
+}
 
 /**
- * The Room DO's sockets: their attachments (which survive hibernation), which member each speaks
- * for, and their rate buckets. In-memory maps are caches, rebuilt from `ctx.getWebSockets()`
- * and the attachments after the object wakes.
+ * A Durable Object's sockets: their attachments (which survive hibernation), which member each
+ * speaks for, and their rate buckets. In-memory maps are caches, rebuilt from
+ * `ctx.getWebSockets()` and the attachments after the object wakes.
  */
-export class SocketRegistry {
+export class SocketRegistry<A extends SocketAttachment> {
   #ctx: DurableObjectState;
-  #states = new Map<WebSocket, SocketState>();
+  #states = new Map<WebSocket, A>();
   #byMember: Map<string, WebSocket> | null = null;
-  #buckets = new WeakMap<WebSocket, { frames: TokenBucket; messages: TokenBucket }>();
+  #buckets = new WeakMap<WebSocket, Map<string, TokenBucket>>();
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx;
   }
 
-  accept(ws: WebSocket, state: SocketState): void {
+  accept(ws: WebSocket, state: A): void {
     this.#ctx.acceptWebSocket(ws);
     this.setState(ws, state);
   }
 
-  state(ws: WebSocket): SocketState {
+  state(ws: WebSocket): A {
     let state = this.#states.get(ws);
     if (!state) {
-      state = ws.deserializeAttachment() as SocketState;
+      state = ws.deserializeAttachment() as A;
       this.#states.set(ws, state);
     }
     return state;
   }
 
-  setState(ws: WebSocket, state: SocketState): void {
+  setState(ws: WebSocket, state: A): void {
     ws.serializeAttachment(state);
     this.#states.set(ws, state);
   }
@@ -67,27 +72,23 @@ export class SocketRegistry {
   broadcast(event: SignalEvent, except?: string): number {
     const text = JSON.stringify(event);
     let sent = 0;
-    for (const [id, ws] of this.members()) {
-      if (id === except) continue;
-      try {
-        ws.send(text);
-        sent++;
-      } catch {
-        // closing socket: its close handler does the bookkeeping
-      }
-    }
+    for (const [id, ws] of this.members()) if (id !== except && sendText(ws, text)) sent++;
     return sent;
   }
 
-  buckets(ws: WebSocket, now: number): { frames: TokenBucket; messages: TokenBucket } {
-    let b = this.#buckets.get(ws);
-    if (!b) {
-      b = {
-        frames: new TokenBucket(LIMITS.frameRatePerSecond, LIMITS.frameBurst, now),
-        messages: new TokenBucket(LIMITS.messageRatePerSecond, LIMITS.messageBurst, now),
-      };
-      this.#buckets.set(ws, b);
-    }
-    return b;
+  /** Sends one event to a member's socket, if it is connected. */
+  sendTo(member: string, event: SignalEvent): boolean {
+    const ws = this.members().get(member);
+    if (ws) send(ws, event);
+    return ws !== undefined;
+  }
+
+  /** Takes one token from this socket's bucket for `limit` (full on first use). */
+  take(ws: WebSocket, limit: RateLimit, now: number): boolean {
+    let buckets = this.#buckets.get(ws);
+    if (!buckets) this.#buckets.set(ws, (buckets = new Map()));
+    let bucket = buckets.get(limit.what);
+    if (!bucket) buckets.set(limit.what, (bucket = new TokenBucket(limit.perSecond, limit.burst, now)));
+    return bucket.take(now);
   }
 }

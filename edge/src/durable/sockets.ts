@@ -1,25 +1,17 @@
-import { type ErrorBody, ParleyError, type RequestId, type ServerFrame } from "@parley/shared";
-import type { Identity } from "../tokens/verify.js";
-
-/** Close codes a client can act on (docs/protocol.md). Refusals use 4000 + the HTTP status. */
-export const CLOSE = {
-  left: 1000,
-  kicked: 4001,
-  replaced: 4002,
-  roomClosed: 4003,
-} as const;
-
-/** Per-socket state, kept in the WebSocket attachment so it survives hibernation. */
-export interface SocketState extends Identity {
-  /** The member this socket speaks for, once joined or resumed. */
-  memberId: string | null;
-}
+import type { ErrorBody, ParleyError, RequestId, ServerFrame } from "@parley/shared";
 
 export function send(ws: WebSocket, frame: ServerFrame): void {
+  sendText(ws, JSON.stringify(frame));
+}
+
+/** Sends text already serialised (a broadcast serialises once); a closing socket is skipped. */
+export function sendText(ws: WebSocket, text: string): boolean {
   try {
-    ws.send(JSON.stringify(frame));
+    ws.send(text);
+    return true;
   } catch {
     // the socket is already closing; its close handler does the bookkeeping
+    return false;
   }
 }
 
@@ -48,11 +40,10 @@ export function refuseSocket(error: ParleyError): Response {
   return new Response(null, { status: 101, webSocket: client });
 }
 
-export function requireMember(state: SocketState): string {
-  if (!state.memberId) throw new ParleyError("NOT_IN_ROOM", "join (or resume) first");
-  return state.memberId;
-}
-
-export function requireGrant(state: SocketState, grant: keyof SocketState["grants"]): void {
-  if (!state.grants[grant]) throw new ParleyError("GRANT_MISSING", `your token lacks the ${grant} grant`);
+/**
+ * A reply whose fields are already JSON text (`"a":1,"b":[...]`): join answers carry every
+ * member, so they are spliced from the member cache instead of being serialised again.
+ */
+export class RawReply {
+  constructor(readonly fieldsJson: string) {}
 }

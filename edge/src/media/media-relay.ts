@@ -10,12 +10,12 @@ import {
   type TrackQualitySample,
 } from "@parley/shared";
 import { config } from "../config/index.js";
-import { requireGrant, type SocketState } from "../durable/sockets.js";
 import type { Env } from "../env.js";
 import { fleetStub } from "../fleet/fleet-do.js";
 import { appStub } from "../licences/app-do.js";
 import { log } from "../log/index.js";
 import type { MemberStore } from "../members/member-store.js";
+import { requireGrant, type SocketState } from "../rooms/socket-state.js";
 import { MediaStore, type ProducerRow } from "./media-store.js";
 import { NodeControl } from "./node-control.js";
 

@@ -1,81 +1,96 @@
-import type { LeaveReason } from "@parley/shared";
+import { type LeaveReason, LIMITS } from "@parley/shared";
 import { config } from "../config/index.js";
-import { CLOSE, closeQuietly, send } from "../durable/sockets.js";
+import type { AlarmSchedule } from "../durable/alarms.js";
+import type { SocketRegistry } from "../durable/socket-registry.js";
+import { closeQuietly, send } from "../durable/sockets.js";
+import type { Env } from "../env.js";
 import { appStub } from "../licences/app-do.js";
-import type { RoomParts } from "../rooms/room-parts.js";
+import { CLOSE, type SocketState } from "../rooms/socket-state.js";
+import type { MemberStore } from "./member-store.js";
+
+/** A member taken out of the room, as the rest of the room needs to know it. */
+export interface Departed {
+  id: string;
+  user: string;
+  hidden: boolean;
+}
 
 /**
- * Members leaving the room, whichever way: a dropped socket (held for the resume window), a leave,
- * a kick, the resume window running out, the room closing. The last one out ends the call, its
- * recordings and RTMP pushes, and releases the room in the app's licence counters.
+ * Members leaving the room, whichever way: a dropped socket is held for the resume window (the
+ * alarm goes off at the earliest deadline), a kick revokes the user's older tokens, and members
+ * taken out are released from the app's licence counters and announced. What the room does when
+ * the last one leaves (the call, recordings and pushes end) is the Room DO's `#remove`.
  */
 export class RoomDepartures {
-  #d: RoomParts;
+  #env: Env;
+  #members: MemberStore;
+  #sockets: SocketRegistry<SocketState>;
+  #alarms: AlarmSchedule;
 
-  constructor(deps: RoomParts) {
-    this.#d = deps;
+  constructor(deps: { env: Env; members: MemberStore; sockets: SocketRegistry<SocketState>; alarms: AlarmSchedule }) {
+    this.#env = deps.env;
+    this.#members = deps.members;
+    this.#sockets = deps.sockets;
+    this.#alarms = deps.alarms;
+    deps.alarms.add(() => deps.members.nextDeadline());
   }
 
   /** The socket went away: the member stays until the resume window runs out (the alarm). */
   async dropped(ws: WebSocket): Promise<void> {
-    const { sockets, store } = this.#d;
-    const id = sockets.state(ws).memberId;
-    const appKey = sockets.state(ws).appKey;
-    const bound = id !== null && sockets.members().get(id) === ws;
-    sockets.forget(ws);
+    const { memberId: id, appKey } = this.#sockets.state(ws);
+    const bound = id !== null && this.#sockets.members().get(id) === ws;
     if (!id || !bound) return;
-    sockets.members().delete(id);
-    if (!store.get(id)) return;
-    store.setDropDeadline(id, Date.now() + config(this.#d.env).resumeWindowMs);
-    await appStub(this.#d.env, appKey).setConnected(id, false);
-    await this.#d.scheduleAlarm();
+    this.#sockets.members().delete(id);
+    if (!this.#members.get(id)) return;
+    this.#members.setDropDeadline(id, Date.now() + config(this.#env).resumeWindowMs);
+    await appStub(this.#env, appKey).setConnected(id, false);
+    await this.#alarms.reschedule();
   }
 
-  /** Removes these members of `user`; tokens for the user issued up to now are revoked for this room. */
-  async kick(user: string, ids: string[], by: string, reason?: string): Promise<void> {
-    const { sockets, store } = this.#d;
-    store.revoke(user, Date.now());
+  /** Members whose resume window has run out (to be removed); kicks old enough to matter no more are forgotten. */
+  expired(now: number): string[] {
+    this.#members.pruneRevocations(now - LIMITS.maxTokenTtlSeconds * 1000);
+    return this.#members.expired(now).map((m) => m.id);
+  }
+
+  /** `leave`: the socket no longer speaks for the member (its close after the reply is no drop). */
+  left(ws: WebSocket, id: string): void {
+    this.#sockets.unbind(ws, id);
+  }
+
+  /** Tells these members of `user` they were kicked and closes their sockets; tokens for the user issued up to now are revoked here. */
+  kick(user: string, ids: string[], by: string, reason?: string): void {
+    this.#members.revoke(user, Date.now());
     for (const id of ids) {
-      const ws = sockets.members().get(id);
+      const ws = this.#sockets.members().get(id);
       if (!ws) continue;
       send(ws, { type: "kicked", by, ...(reason ? { reason } : {}) });
-      sockets.unbind(ws, id);
+      this.#sockets.unbind(ws, id);
       closeQuietly(ws, CLOSE.kicked, "kicked");
     }
-    await this.remove(ids, "kicked");
   }
 
-  async remove(ids: string[], reason: LeaveReason, opts: { announce?: boolean } = {}): Promise<void> {
-    if (ids.length === 0) return;
-    const { store, calls, events, media, sockets } = this.#d;
-    const gone: { id: string; user: string; hidden: boolean }[] = [];
+  /** Takes the members' rows out of the room; answers those that were in it. */
+  take(ids: string[]): Departed[] {
+    const gone: Departed[] = [];
     for (const id of ids) {
-      const row = store.get(id);
+      const row = this.#members.get(id);
       if (!row) continue;
-      store.remove(id);
+      this.#members.remove(id);
       gone.push({ id, user: row.user, hidden: row.hidden === 1 });
     }
-    const appKey = store.getMeta("appKey");
-    if (!appKey) return;
-    const app = appStub(this.#d.env, appKey);
-    const roomEmpty = store.count() === 0;
-    const at = Date.now();
-    events.left(calls.callId, gone, reason, roomEmpty, at);
-    for (const g of gone) calls.memberLeft(g.id, reason, at);
-    if (roomEmpty) {
-      calls.roomEmpty(at);
-      await this.#d.recordings.stopAll();
-      await this.#d.rtmp.stopAll();
-    }
-    this.#d.flush();
-    await media.membersGone(
-      gone.map((g) => g.id),
-      roomEmpty,
-    );
-    // reconcile: an empty room holds nothing in the app's counters
-    if (roomEmpty) await app.releaseRoom(store.getMeta("room") as string);
+    return gone;
+  }
+
+  /** Frees their seats in the app's licence counters; an emptied room is reconciled whole, so a lost release cannot leak a seat. */
+  async release(appKey: string, gone: Departed[], roomEmpty: boolean): Promise<void> {
+    const app = appStub(this.#env, appKey);
+    if (roomEmpty) await app.releaseRoom(this.#members.getMeta("room") as string);
     else await app.release(gone.map((g) => g.id));
-    if (opts.announce === false) return;
-    for (const g of gone) if (!g.hidden) sockets.broadcast({ type: "member.left", member: g.id, reason });
+  }
+
+  /** member.left for everyone still here (hidden members were never announced). */
+  announce(gone: Departed[], reason: LeaveReason): void {
+    for (const g of gone) if (!g.hidden) this.#sockets.broadcast({ type: "member.left", member: g.id, reason });
   }
 }

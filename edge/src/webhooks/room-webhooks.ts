@@ -1,6 +1,6 @@
 import type { LeaveReason, RecordingFile, RtmpPush } from "@parley/shared";
-import type { SocketState } from "../durable/sockets.js";
 import type { MemberStore } from "../members/member-store.js";
+import type { SocketState } from "../rooms/socket-state.js";
 import type { OrderedWebhookEmitter } from "./emit.js";
 
 /**
