@@ -11,7 +11,8 @@ import {
 } from "@parley/shared";
 import type { CallRecorder } from "../calls/call-recorder.js";
 import { log } from "../log/index.js";
-import type { MediaRelay, MemberChannel } from "../media/media-relay.js";
+import type { MemberChannel } from "../media/media-relay.js";
+import type { RoomNode } from "../media/room-node.js";
 import type { MemberStore } from "../members/member-store.js";
 import type { D1Outbox } from "../rooms/d1-outbox.js";
 import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
@@ -30,7 +31,7 @@ export class RoomRecordings {
   #sql: SqlStorage;
   #members: MemberStore;
   #outbox: D1Outbox;
-  #media: MediaRelay;
+  #node: RoomNode;
   #calls: CallRecorder;
   #channel: MemberChannel;
   #events: RoomWebhooks;
@@ -41,7 +42,7 @@ export class RoomRecordings {
     deps: {
       members: MemberStore;
       outbox: D1Outbox;
-      media: MediaRelay;
+      node: RoomNode;
       calls: CallRecorder;
       events: RoomWebhooks;
       channel: MemberChannel;
@@ -51,7 +52,7 @@ export class RoomRecordings {
     this.#sql = sql;
     this.#members = deps.members;
     this.#outbox = deps.outbox;
-    this.#media = deps.media;
+    this.#node = deps.node;
     this.#calls = deps.calls;
     this.#channel = deps.channel;
     this.#events = deps.events;
@@ -70,7 +71,7 @@ export class RoomRecordings {
       throw new ParleyError("INVALID_REQUEST", 'composite: composite options need mode "composite"');
     const stored = await this.#settings.current(this.#appKey());
     const composite = mode === "composite" ? mergeComposite(stored.settings.composite, request.composite) : undefined;
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("startRecording", {
       recordingId,
       mode,
@@ -93,7 +94,7 @@ export class RoomRecordings {
   async snapshot(member: string): Promise<RecordingStatus> {
     if (!this.#members.get(member)) throw new ParleyError("MEMBER_NOT_FOUND", `member ${member} is not in this room`);
     const stored = await this.#settings.current(this.#appKey());
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member, storage: nodeStorage(stored) });
     this.#index(status, control.node, { version: stored.version || null });
     return status;
@@ -113,7 +114,7 @@ export class RoomRecordings {
       source.settingsVersion === null ? undefined : nodeStorage(await this.#settings.version(this.#appKey(), source.settingsVersion));
     const body = { exportId: `rec_${randomId(16)}`, ...request, ...(storage ? { source: { storage } } : {}) };
     let refusal = new ParleyError("NODE_UNAVAILABLE", `no media node is up in this region to export recording ${source.id}`);
-    for (const control of await this.#media.controlsFor(source.node)) {
+    for (const control of await this.#node.controlsFor(source.node)) {
       try {
         const status = await control.call("exportRecording", body, source.id);
         // the node writes the export next to its source, so it shares the source's storage settings
@@ -162,7 +163,7 @@ export class RoomRecordings {
   async stop(recordingId: string): Promise<RecordingStatus> {
     const row = this.#active(recordingId);
     if (!row) throw new ParleyError("RECORDING_NOT_FOUND", `no recording ${recordingId} is running in this room`);
-    const status = await (await this.#media.control()).call("stopRecording", {}, recordingId);
+    const status = await (await this.#node.withRouter()).call("stopRecording", {}, recordingId);
     this.#apply(recordingId, status.state, status.files, status.error ?? null, status.stoppedAt ?? Date.now());
     return status;
   }

@@ -28,6 +28,7 @@ import { closeQuietly, send } from "../durable/sockets.js";
 import type { Env } from "../env.js";
 import { log } from "../log/index.js";
 import { isMediaRequest, MediaRelay } from "../media/media-relay.js";
+import { RoomNode } from "../media/room-node.js";
 import { RoomDepartures } from "../members/departures.js";
 import { RoomJoins } from "../members/joins.js";
 import { MemberStore } from "../members/member-store.js";
@@ -76,12 +77,13 @@ export class RoomDO extends ParleyDurableObject<SocketState, SignalRequest> {
     const outbox = (this.#outbox = new D1Outbox(ctx, env.DB, alarms));
     const events = (this.#events = new RoomWebhooks(new OrderedWebhookEmitter(ctx, env), members));
     const calls = (this.#calls = new CallRecorder(members, outbox));
-    const media = (this.#media = new MediaRelay(sql, members, env, sockets));
+    const node = new RoomNode(members, env);
+    const media = (this.#media = new MediaRelay(sql, node, sockets));
     const settings = new RecordingSettingsStore(env);
-    const recordings = (this.#recordings = new RoomRecordings(sql, { settings, members, outbox, media, calls, events, channel: sockets }));
+    const recordings = (this.#recordings = new RoomRecordings(sql, { settings, members, outbox, node, calls, events, channel: sockets }));
     const options = (this.#options = new RoomOptions(sql, settings));
     this.#autoRecorder = new AutoRecorder({ members, options, recordings, events });
-    this.#rtmp = new RoomRtmp(sql, { members, media, events });
+    this.#rtmp = new RoomRtmp(sql, { members, node, events });
     this.#joins = new RoomJoins({ env, members, sockets, calls, events, outbox, media, alarms });
     this.#departures = new RoomDepartures({ env, members, sockets, alarms });
   }

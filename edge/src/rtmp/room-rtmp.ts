@@ -9,8 +9,8 @@ import {
   rtmpTarget,
   type StartRoomRtmpRequest,
 } from "@parley/shared";
-import type { MediaRelay } from "../media/media-relay.js";
 import type { NodeControl } from "../media/node-control.js";
+import type { RoomNode } from "../media/room-node.js";
 import type { MemberStore } from "../members/member-store.js";
 import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
 
@@ -38,13 +38,13 @@ const ACTIVE = "state IN ('starting', 'live')";
 export class RoomRtmp {
   #sql: SqlStorage;
   #members: MemberStore;
-  #media: MediaRelay;
+  #node: RoomNode;
   #events: RoomWebhooks;
 
-  constructor(sql: SqlStorage, deps: { members: MemberStore; media: MediaRelay; events: RoomWebhooks }) {
+  constructor(sql: SqlStorage, deps: { members: MemberStore; node: RoomNode; events: RoomWebhooks }) {
     this.#sql = sql;
     this.#members = deps.members;
-    this.#media = deps.media;
+    this.#node = deps.node;
     this.#events = deps.events;
     sql.exec(
       `CREATE TABLE IF NOT EXISTS room_rtmp (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL, source_kind TEXT NOT NULL,
@@ -62,7 +62,7 @@ export class RoomRtmp {
     const active = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM room_rtmp WHERE ${ACTIVE}`).one().n;
     if (active >= ROOM_RTMP_LIMITS.maxActivePerRoom)
       throw new ParleyError("RTMP_PUSHES_FULL", `the room already has ${active} RTMP pushes running; stop one first`);
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("startRtmp", { pushId: `rtmp_${randomId(16)}`, url: request.url, source });
     this.#sql.exec(
       "INSERT INTO room_rtmp (id, state, node, source_kind, source_member, target, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -114,7 +114,7 @@ export class RoomRtmp {
   /** Asks the push's node and applies its answer; a node that no longer knows the push (it restarted) ended it. */
   async #onNode(row: PushRow, ask: (control: NodeControl) => Promise<RtmpStatus>): Promise<PushRow> {
     try {
-      return this.#apply(await ask(await this.#media.controlFor(row.node)));
+      return this.#apply(await ask(await this.#node.controlFor(row.node)));
     } catch (err) {
       if (err instanceof ParleyError && err.code === "NOT_FOUND")
         return this.#end(row.id, "failed", "the media node no longer runs this push");
