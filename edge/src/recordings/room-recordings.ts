@@ -1,4 +1,5 @@
 import {
+  assertNever,
   type ExportRoomRecordingRequest,
   mergeComposite,
   ParleyError,
@@ -191,6 +192,8 @@ export class RoomRecordings {
         this.#apply(event.recordingId, event.fatal ? "failed" : null, event.files, { code: event.code, message: event.message }, event.at);
         if (event.fatal) this.#events.recordingFailed(event.recordingId, { code: event.code, message: event.message }, event.at);
         return;
+      default:
+        assertNever(event);
     }
   }
 
