@@ -9,13 +9,14 @@ import type { HonoEnv } from "./env.js";
 import { fleetInternalRoutes, fleetRoutes } from "./fleet/routes.js";
 import { onError } from "./http/errors.js";
 import { locatorRoutes } from "./locator/routes.js";
+import { memberRoutes } from "./members/routes.js";
 import { mountReference } from "./openapi/reference.js";
 import { documentedRoutes, json, SECURITY } from "./openapi/route.js";
 import { operatorAppRoutes } from "./operator/routes.js";
+import { roomOptionRoutes } from "./recordings/options-routes.js";
 import { recordingRoutes, roomRecordingRoutes } from "./recordings/routes.js";
 import { recordingSettingsRoutes } from "./recordings/settings-routes.js";
 import { liveRoomRoutes } from "./rooms/live-routes.js";
-import { roomOptionRoutes } from "./rooms/options-routes.js";
 import { roomAdminRoutes, signalRoutes } from "./rooms/routes.js";
 import { roomRtmpRoutes } from "./rtmp/routes.js";
 import { statsRoutes } from "./stats/routes.js";
@@ -51,6 +52,7 @@ app
   .route("/v1/rooms", signalRoutes)
   .route("/v1/rooms", liveRoomRoutes)
   .route("/v1/rooms", roomAdminRoutes)
+  .route("/v1/rooms", memberRoutes)
   .route("/v1/users", locatorRoutes)
   .route("/v1/calls", callRoutes)
   .route("/v1/rooms", roomRecordingRoutes)

@@ -90,6 +90,7 @@ export function decodeBase64(value: string): Uint8Array | null {
     for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
     return out;
   } catch {
+    // atob throws on anything that is not base64: null is this function's answer for that
     return null;
   }
 }

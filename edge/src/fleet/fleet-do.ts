@@ -1,5 +1,5 @@
-import { DurableObject } from "cloudflare:workers";
 import type { NodeHeartbeat, NodeLoad } from "@parley/shared";
+import { ParleyDurableObject } from "../durable/parley-durable-object.js";
 import type { Env } from "../env.js";
 
 /** A node that has not sent a heartbeat for this long is down: it gets no new rooms. */
@@ -36,7 +36,7 @@ interface NodeRow {
  * least-loaded healthy one. Each heartbeat carries the node's whole registration, so an evicted
  * object rebuilds its view from the next round of heartbeats.
  */
-export class FleetDO extends DurableObject<Env> {
+export class FleetDO extends ParleyDurableObject {
   #sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {

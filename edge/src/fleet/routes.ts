@@ -34,8 +34,8 @@ async function readSigned<S extends typeof NodeHeartbeat | typeof FleetEventBatc
   let json: unknown;
   try {
     json = JSON.parse(body);
-  } catch {
-    throw new ParleyError("INVALID_REQUEST", "body is not valid JSON");
+  } catch (cause) {
+    throw new ParleyError("INVALID_REQUEST", "body is not valid JSON", { cause });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw zodToParleyError(parsed.error);

@@ -6,11 +6,14 @@ export function encodeCursor(at: number, id: string): string {
 }
 
 export function decodeCursor(cursor: string): [number, string] {
+  const refusal = (cause?: unknown) => new ParleyError("INVALID_REQUEST", "cursor: not a cursor this API returned", { cause });
+  let text: string;
   try {
-    const [at, id] = atob(cursor).split(":");
-    if (!at || !id || !Number.isFinite(Number(at))) throw new Error("bad");
-    return [Number(at), id];
-  } catch {
-    throw new ParleyError("INVALID_REQUEST", "cursor: not a cursor this API returned");
+    text = atob(cursor);
+  } catch (cause) {
+    throw refusal(cause);
   }
+  const [at, id] = text.split(":");
+  if (!at || !id || !Number.isFinite(Number(at))) throw refusal();
+  return [Number(at), id];
 }

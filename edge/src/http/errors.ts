@@ -1,6 +1,7 @@
 import { type ErrorCode, ParleyError } from "@parley/shared";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { log } from "../log/index.js";
 
 export function errorResponse(code: ErrorCode, message: string): Response {
   const err = new ParleyError(code, message);
@@ -11,6 +12,6 @@ export function errorResponse(code: ErrorCode, message: string): Response {
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ParleyError) return errorResponse(err.code, err.message);
   if (err instanceof HTTPException) return errorResponse(err.status === 413 ? "PAYLOAD_TOO_LARGE" : "INVALID_REQUEST", err.message);
-  console.error(JSON.stringify({ level: "error", msg: "unhandled error", path: new URL(c.req.url).pathname, error: String(err) }));
+  log({ event: "http.unhandled", path: new URL(c.req.url).pathname, error: err });
   return errorResponse("INTERNAL", "internal error; it has been logged");
 }

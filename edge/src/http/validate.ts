@@ -9,8 +9,8 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   let value: unknown;
   try {
     value = text === "" ? {} : JSON.parse(text);
-  } catch {
-    throw new ParleyError("INVALID_REQUEST", "request body is not valid JSON");
+  } catch (cause) {
+    throw new ParleyError("INVALID_REQUEST", "request body is not valid JSON", { cause });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw zodToParleyError(parsed.error);

@@ -1,5 +1,5 @@
-import { DurableObject } from "cloudflare:workers";
 import type { ErrorCode, Licence, UserSession } from "@parley/shared";
+import { ParleyDurableObject } from "../durable/parley-durable-object.js";
 import type { Env } from "../env.js";
 
 export type AdmitResult = { ok: true } | { ok: false; code: ErrorCode; message: string };
@@ -14,7 +14,7 @@ export interface Usage {
  * a DO runs one call at a time and these methods never await, so no two admissions interleave.
  * The same table answers the signal locator (a user's live sessions across rooms).
  */
-export class AppDO extends DurableObject<Env> {
+export class AppDO extends ParleyDurableObject {
   #sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -82,8 +82,7 @@ export class AppDO extends DurableObject<Env> {
     return { rooms: row.rooms, users: row.users };
   }
 
-  /** Read-only, for the console: each live room with its member counts and earliest join. */
-  /** Live rooms by name, after `after` (paging), with the node each one's media runs on. */
+  /** Read-only, for the console: live rooms by name, after `after` (paging), with member counts, earliest join and the node carrying their media. */
   liveRooms(limit = 100, after = ""): { room: string; members: number; connected: number; since: number; node: string | null }[] {
     return this.#sql
       .exec<{ room: string; members: number; connected: number; since: number; node: string | null }>(

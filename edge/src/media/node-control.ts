@@ -49,9 +49,10 @@ export class NodeControl {
         body: text,
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
-    } catch {
-      throw new ParleyError("NODE_UNAVAILABLE", `media node ${this.node} did not answer; try again`);
+    } catch (cause) {
+      throw new ParleyError("NODE_UNAVAILABLE", `media node ${this.node} did not answer; try again`, { cause });
     }
+    // a body that is not JSON reads as null: the status decides what the answer means
     const json = (await response.json().catch(() => null)) as { error?: { code?: unknown; message?: unknown } } | null;
     if (!response.ok) {
       const code = json?.error?.code;

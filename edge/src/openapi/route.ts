@@ -99,7 +99,7 @@ function toList<T>(value: T | T[] | undefined): T[] {
 
 /**
  * Registers `route` in the document but leaves its request to the handler. For the signalling
- * upgrade: a refused WebSocket must still be upgraded and told why in a frame (rooms/sockets.ts),
+ * upgrade: a refused WebSocket must still be upgraded and told why in a frame (durable/sockets.ts),
  * which a validator answering plain JSON would break.
  */
 export function handlerValidates<R extends RouteConfig>(app: Pick<OpenAPIHono, "openAPIRegistry">, route: R): R {

@@ -12,7 +12,7 @@ import {
   StartRoomRecordingRequest,
   TakeRoomSnapshotRequest,
 } from "@parley/shared";
-import { unwrap } from "../http/rpc-result.js";
+import { unwrap } from "../durable/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { checkTenantTargets } from "../outbound/tenant-targets.js";
@@ -23,16 +23,17 @@ import { RecordingStore } from "./recording-store.js";
 const RecordingIdParam = z.string().regex(/^rec_[A-Za-z0-9]{8,32}$/, "recording ids look like rec_ followed by letters and digits");
 const IdParams = z.object({ id: RecordingIdParam });
 const common = { tags: ["recordings"], security: SECURITY.app };
+// per route, not `.use()`: these share /v1/rooms with the signalling upgrade and the other room groups
+const inRoom = { ...common, middleware: appAuth };
 const unknownRecording = errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "RECORDING_NOT_FOUND");
 
 /** `POST /v1/rooms/:room/recordings`: start recording a live room. */
 export const roomRecordingRoutes = documentedRoutes<AppAuthEnv>();
-roomRecordingRoutes.use(appAuth);
 roomRecordingRoutes.openapi(
   withJsonBody(
     roomRecordingRoutes,
     createRoute({
-      ...common,
+      ...inRoom,
       method: "post",
       path: "/{room}/recordings",
       summary: "Start recording a live room",
@@ -65,7 +66,7 @@ roomRecordingRoutes.openapi(
   withJsonBody(
     roomRecordingRoutes,
     createRoute({
-      ...common,
+      ...inRoom,
       method: "post",
       path: "/{room}/snapshots",
       summary: "Take a snapshot of a member's camera",

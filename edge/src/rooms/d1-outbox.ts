@@ -1,4 +1,10 @@
+import type { AlarmSchedule } from "../durable/alarms.js";
+import { log } from "../log/index.js";
+
 type Param = string | number | null;
+
+/** A flush that failed is tried again this long after, from the alarm. */
+const RETRY_MS = 5000;
 
 /**
  * Durable writes from a Room DO to D1 without putting D1 on the request path: each statement is
@@ -7,16 +13,21 @@ type Param = string | number | null;
  * alarm retries), so an eviction or a D1 outage delays records but never loses them.
  */
 export class D1Outbox {
+  #ctx: DurableObjectState;
   #sql: SqlStorage;
   #db: D1Database;
+  #alarms: AlarmSchedule;
   #flushing: Promise<void> | null = null;
 
-  constructor(sql: SqlStorage, db: D1Database) {
-    this.#sql = sql;
+  constructor(ctx: DurableObjectState, db: D1Database, alarms: AlarmSchedule) {
+    this.#ctx = ctx;
+    this.#sql = ctx.storage.sql;
     this.#db = db;
-    sql.exec(
+    this.#alarms = alarms;
+    this.#sql.exec(
       "CREATE TABLE IF NOT EXISTS cdr_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, statement TEXT NOT NULL, params TEXT NOT NULL)",
     );
+    alarms.add(() => (this.pending() > 0 ? Date.now() + RETRY_MS : null));
   }
 
   enqueue(statement: string, params: Param[]): void {
@@ -25,6 +36,16 @@ export class D1Outbox {
 
   pending(): number {
     return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM cdr_outbox").one().n;
+  }
+
+  /** Flushes after the current request, which never waits for D1; a failure is retried from the alarm. */
+  flushLater(): void {
+    this.#ctx.waitUntil(
+      this.flush().catch(async (error) => {
+        log({ event: "outbox.flush_failed", error });
+        await this.#alarms.reschedule();
+      }),
+    );
   }
 
   /** Writes queued statements to D1 in order; one flush at a time. Throws when D1 refuses. */

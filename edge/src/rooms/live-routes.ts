@@ -29,7 +29,6 @@ const refusals = errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "NOT_FOUND");
  * `GET /v1/rooms` from the App DO's member table (one call, however many rooms), and
  * `GET /v1/rooms/:room` from the Room DO's `members()` RPC. Hidden members are counted in the
  * list (they hold licence seats) and flagged in the detail: this is an administrator's view.
- * Mounted before roomAdminRoutes, whose app-only auth covers all of /v1/rooms/*.
  */
 export const liveRoomRoutes = documentedRoutes<AppAuthEnv>();
 liveRoomRoutes.openapi(

@@ -1,4 +1,3 @@
-import { DurableObject } from "cloudflare:workers";
 import {
   assertNever,
   type ExportRoomRecordingRequest,
@@ -6,7 +5,7 @@ import {
   isRecordingEvent,
   isRtmpEvent,
   type JsonObject,
-  LIMITS,
+  type LeaveReason,
   type LiveQuality,
   type MuteUserRequest,
   type NodeEvent,
@@ -16,205 +15,211 @@ import {
   type RoomOptionsRequest,
   type RoomOptionsView,
   type RtmpPush,
-  type SignalEvent,
   type SignalRequest,
+  type SignalResults,
   type StartRoomRecordingRequest,
   type StartRoomRtmpRequest,
   type TrackInfo,
 } from "@parley/shared";
+import { CallRecorder } from "../calls/call-recorder.js";
+import { ParleyDurableObject, type Reply } from "../durable/parley-durable-object.js";
+import type { RpcResult } from "../durable/rpc-result.js";
+import { closeQuietly, send } from "../durable/sockets.js";
 import type { Env } from "../env.js";
-import { type RpcResult, toRpcResult } from "../http/rpc-result.js";
+import { log } from "../log/index.js";
+import { isMediaRequest, MediaRelay } from "../media/media-relay.js";
+import { RoomNode } from "../media/room-node.js";
+import { RoomDepartures } from "../members/departures.js";
+import { RoomJoins } from "../members/joins.js";
+import { MemberStore } from "../members/member-store.js";
+import { memberViews, type RoomMemberView } from "../members/member-view.js";
+import { updateMember } from "../members/updates.js";
+import { AutoRecorder } from "../recordings/auto-recorder.js";
 import { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
+import { RoomOptions } from "../recordings/room-options.js";
+import { RoomRecordings } from "../recordings/room-recordings.js";
+import { RoomRtmp } from "../rtmp/room-rtmp.js";
 import { OrderedWebhookEmitter } from "../webhooks/emit.js";
-import { AutoRecorder } from "./auto-recorder.js";
-import { CallRecorder } from "./call-recorder.js";
+import { RoomWebhooks } from "../webhooks/room-webhooks.js";
+import { sendMessage } from "./chat.js";
 import { D1Outbox } from "./d1-outbox.js";
-import { isMediaRequest, MediaRelay } from "./media-relay.js";
-import { MemberStore, toMemberInfo } from "./member-store.js";
-import { RoomDepartures } from "./room-departures.js";
-import { RoomJoins } from "./room-joins.js";
-import { RoomOptions } from "./room-options.js";
-import type { RoomParts } from "./room-parts.js";
-import { RoomRecordings } from "./room-recordings.js";
-import { RoomRtmp } from "./room-rtmp.js";
-import { memberViews, RawReply, type RoomMemberView } from "./room-view.js";
-import { RoomWebhooks } from "./room-webhooks.js";
-import { SocketRegistry } from "./socket-registry.js";
-import { CLOSE, closeQuietly, refuseSocket, requireGrant, requireMember, type SocketState, send, sendError } from "./sockets.js";
+import { CLOSE, FRAME_LIMIT, requireGrant, requireMember, type SocketState } from "./socket-state.js";
 
 export const IDENTITY_HEADER = "x-parley-identity";
-export type { RoomMemberView } from "./room-view.js";
-
-const CALL_RECORD_RETRY_MS = 5000;
-
-type Reply = Record<string, unknown> | RawReply;
+export type { RoomMemberView } from "../members/member-view.js";
 
 /**
- * One per app + room: authoritative for who is in the room. Hibernatable WebSockets and
- * SQLite storage mean an idle room costs nothing and survives eviction; what lives only in
- * memory (socket maps, rate buckets) is rebuilt from attachments on wake.
+ * One per app + room: authoritative for who is in the room. Hibernatable WebSockets and SQLite
+ * storage mean an idle room costs nothing and survives eviction; what lives only in memory
+ * (socket maps, rate buckets) is rebuilt from attachments on wake. This class wires the room's
+ * features (members/, media/, recordings/, rtmp/, calls/, webhooks/) to the object's lifecycle
+ * hooks, its signalling requests and its RPC methods; the work is in the features.
  */
-export class RoomDO extends DurableObject<Env> {
-  #store: MemberStore;
-  #media: MediaRelay;
-  #calls: CallRecorder;
+export class RoomDO extends ParleyDurableObject<SocketState, SignalRequest> {
+  protected override readonly frameLimit = FRAME_LIMIT;
+  #members: MemberStore;
   #outbox: D1Outbox;
-  #recordings: RoomRecordings;
-  #rtmp: RoomRtmp;
-  #sockets: SocketRegistry;
   #events: RoomWebhooks;
-  #joins: RoomJoins;
-  #departures: RoomDepartures;
+  #calls: CallRecorder;
+  #media: MediaRelay;
+  #recordings: RoomRecordings;
   #options: RoomOptions;
   #autoRecorder: AutoRecorder;
-  #closeAfterReply = new WeakSet<WebSocket>();
+  #rtmp: RoomRtmp;
+  #joins: RoomJoins;
+  #departures: RoomDepartures;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new MemberStore(ctx.storage.sql);
-    this.#sockets = new SocketRegistry(ctx);
-    this.#events = new RoomWebhooks(new OrderedWebhookEmitter(ctx, env), this.#store);
-    this.#outbox = new D1Outbox(ctx.storage.sql, env.DB);
-    this.#calls = new CallRecorder(this.#store, this.#outbox);
-    this.#media = new MediaRelay(ctx.storage.sql, this.#store, env, {
-      broadcast: (event, except) => this.#sockets.broadcast(event, except),
-      sendTo: (member, event) => {
-        const ws = this.#sockets.members().get(member);
-        if (ws) send(ws, event);
-      },
-    });
+    const sql = ctx.storage.sql;
+    const { sockets, alarms } = this;
+    const members = (this.#members = new MemberStore(sql));
+    const outbox = (this.#outbox = new D1Outbox(ctx, env.DB, alarms));
+    const events = (this.#events = new RoomWebhooks(new OrderedWebhookEmitter(ctx, env), members));
+    const calls = (this.#calls = new CallRecorder(members, outbox));
+    const node = new RoomNode(members, env);
+    const media = (this.#media = new MediaRelay(sql, node, sockets));
     const settings = new RecordingSettingsStore(env);
-    this.#recordings = new RoomRecordings(ctx.storage.sql, {
-      settings,
-      members: this.#store,
-      outbox: this.#outbox,
-      media: this.#media,
-      calls: this.#calls,
-      events: this.#events,
-      channel: { broadcast: (event, except) => this.#sockets.broadcast(event, except), sendTo: () => undefined },
-    });
-    this.#options = new RoomOptions(ctx.storage.sql, settings);
-    this.#autoRecorder = new AutoRecorder({
-      members: this.#store,
-      options: this.#options,
-      recordings: this.#recordings,
-      events: this.#events,
-    });
-    this.#rtmp = new RoomRtmp(ctx.storage.sql, { members: this.#store, media: this.#media, events: this.#events });
-    const parts: RoomParts = {
-      env,
-      store: this.#store,
-      sockets: this.#sockets,
-      media: this.#media,
-      calls: this.#calls,
-      events: this.#events,
-      outbox: this.#outbox,
-      recordings: this.#recordings,
-      rtmp: this.#rtmp,
-      flush: () => this.#flushOutbox(),
-      scheduleAlarm: () => this.#scheduleAlarm(),
-    };
-    this.#joins = new RoomJoins(parts);
-    this.#departures = new RoomDepartures(parts);
+    const recordings = (this.#recordings = new RoomRecordings(sql, { settings, members, outbox, node, calls, events, channel: sockets }));
+    const options = (this.#options = new RoomOptions(sql, settings));
+    this.#autoRecorder = new AutoRecorder({ members, options, recordings, events });
+    this.#rtmp = new RoomRtmp(sql, { members, node, events });
+    this.#joins = new RoomJoins({ env, members, sockets, calls, events, outbox, media, alarms });
+    this.#departures = new RoomDepartures({ env, members, sockets, alarms });
   }
 
-  // ── lifecycle ────────────────────────────────────────────────────────────
+  // ── lifecycle hooks ──────────────────────────────────────────────────────
 
-  override async fetch(request: Request): Promise<Response> {
+  /** The Worker verified the token and sent the identity along; a user kicked since it was issued is refused. */
+  protected override onConnect(request: Request): SocketState {
     const identity = JSON.parse(request.headers.get(IDENTITY_HEADER) ?? "null") as Omit<SocketState, "memberId"> | null;
-    if (!identity) return new Response("identity missing", { status: 500 });
-    if (!this.#store.getMeta("room")) {
-      this.#store.setMeta("appKey", identity.appKey);
-      this.#store.setMeta("room", identity.room);
+    if (!identity) throw new ParleyError("INTERNAL", "the Worker sent no verified identity with this socket");
+    if (!this.#members.getMeta("room")) {
+      this.#members.setMeta("appKey", identity.appKey);
+      this.#members.setMeta("room", identity.room);
     }
-    const kickedAt = this.#store.revokedAt(identity.user);
-    if (kickedAt !== null && identity.iat <= Math.floor(kickedAt / 1000)) {
-      return refuseSocket(
-        new ParleyError(
-          "TOKEN_REVOKED",
-          `this user was removed from the room at ${new Date(kickedAt).toISOString()}; tokens issued before then are refused`,
-        ),
-      );
-    }
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.#sockets.accept(server, { ...identity, memberId: null });
-    return new Response(null, { status: 101, webSocket: client });
+    this.#joins.admitSocket(identity);
+    return { ...identity, memberId: null };
   }
 
-  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const now = Date.now();
-    const buckets = this.#sockets.buckets(ws, now);
-    if (!buckets.frames.take(now)) {
-      sendError(ws, null, { code: "RATE_LIMITED", message: `more than ${LIMITS.frameRatePerSecond} frames a second; slow down` });
-      return;
-    }
-    const parsed = parseSignalFrame(raw);
-    if (!parsed.ok) {
-      sendError(ws, parsed.id, parsed.error.toBody());
-      return;
-    }
-    const request = parsed.request;
-    try {
-      const reply = await this.#handle(ws, request, now);
-      if (reply instanceof RawReply) ws.send(`{"id":${JSON.stringify(request.id)},"ok":true,${reply.fieldsJson}}`);
-      else send(ws, { id: request.id, ok: true, ...reply } as never);
-      if (this.#closeAfterReply.delete(ws)) closeQuietly(ws, CLOSE.left, "left");
-    } catch (err) {
-      const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "internal error; it has been logged");
-      if (!(err instanceof ParleyError))
-        console.error(JSON.stringify({ level: "error", msg: "signal handler failed", type: request.type, error: String(err) }));
-      sendError(ws, request.id, error.toBody());
+  protected override parseFrame(raw: string | ArrayBuffer) {
+    return parseSignalFrame(raw);
+  }
+
+  /** One signalling request (shared/src/signal.ts); the switch is exhaustive over SignalRequest. */
+  protected override async onRequest(ws: WebSocket, request: SignalRequest, now: number): Promise<Reply> {
+    const state = this.sockets.state(ws);
+    switch (request.type) {
+      case "ping":
+        return { now } satisfies SignalResults["ping"];
+      case "join":
+        return this.#joins.join(ws, state, request, now);
+      case "resume":
+        return this.#joins.resume(ws, state, request);
+      case "leave": {
+        const id = requireMember(state);
+        this.#departures.left(ws, id);
+        await this.#remove([id], "left");
+        this.closeAfterReply(ws, CLOSE.left, "left");
+        return {} satisfies SignalResults["leave"];
+      }
+      case "update":
+        return updateMember(this.#members, this.sockets, requireMember(state), request) satisfies SignalResults["update"];
+      case "kick": {
+        const by = requireMember(state);
+        requireGrant(state, "admin");
+        if (!this.#members.get(request.member)) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.member} is not in this room`);
+        await this.#kickMember(request.member, by, request.reason);
+        return {} satisfies SignalResults["kick"];
+      }
+      case "message": {
+        const from = requireMember(state);
+        requireGrant(state, "publishData");
+        return sendMessage(this.sockets, ws, from, request, now) satisfies SignalResults["message"];
+      }
+      case "quality": {
+        const stored = this.#calls.quality(requireMember(state), "sdk", now, request.mos, request.tracks);
+        if (stored) this.#outbox.flushLater();
+        return { stored } satisfies SignalResults["quality"];
+      }
+      case "recording.start": {
+        requireMember(state);
+        requireGrant(state, "record");
+        const { mode, segmentSeconds, composite } = request;
+        const { recordingId } = await this.#indexed(() => this.#recordings.start({ mode, segmentSeconds, composite }));
+        return { recordingId } satisfies SignalResults["recording.start"];
+      }
+      case "recording.stop":
+        requireMember(state);
+        requireGrant(state, "record");
+        await this.#indexed(() => this.#recordings.stop(request.recordingId));
+        return {} satisfies SignalResults["recording.stop"];
+      default: {
+        if (!isMediaRequest(request)) return assertNever(request);
+        const reply = await this.#media.handle(requireMember(state), state, request);
+        // after the reply: a slow or failed auto-start never holds up or fails the produce
+        if (request.type === "produce") this.ctx.waitUntil(this.#autoRecorder.producerAdded().then(() => this.#outbox.flushLater()));
+        return reply;
+      }
     }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    // echo the peer's code (RFC 6455): 1005/1006 cannot be sent, so those get 1000
-    closeQuietly(ws, code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, "closed");
-    await this.#departures.dropped(ws);
+  /** The socket went: its member is held for the resume window. */
+  protected override onClose(ws: WebSocket): Promise<void> {
+    return this.#departures.dropped(ws);
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.#departures.dropped(ws);
+  /** The earliest resume deadline, or an outbox retry: members who did not come back are removed. */
+  protected override async onAlarm(): Promise<void> {
+    await this.#remove(this.#departures.expired(Date.now()), "timeout");
+    // a failed flush stays queued: the alarm, re-armed after this, retries it
+    await this.#outbox.flush().catch((error) => log({ event: "outbox.flush_failed", error }));
   }
 
-  /** Fires at the earliest resume deadline: members who did not come back are removed. */
-  override async alarm(): Promise<void> {
-    const expired = this.#store.expired(Date.now());
-    await this.#departures.remove(
-      expired.map((m) => m.id),
-      "timeout",
+  /**
+   * Members leave, whichever way (leave, kick, timeout, the room closing). The last one out ends
+   * the call, stops its recordings and RTMP pushes, closes the room's router on its node, and
+   * frees the room's licence seats.
+   */
+  async #remove(ids: string[], reason: LeaveReason, opts: { announce?: boolean } = {}): Promise<void> {
+    if (ids.length === 0) return;
+    const gone = this.#departures.take(ids);
+    const appKey = this.#members.getMeta("appKey");
+    if (!appKey) return;
+    const roomEmpty = this.#members.count() === 0;
+    const at = Date.now();
+    this.#events.left(this.#calls.callId, gone, reason, roomEmpty, at);
+    for (const g of gone) this.#calls.memberLeft(g.id, reason, at);
+    if (roomEmpty) {
+      this.#calls.roomEmpty(at);
+      await this.#recordings.stopAll();
+      await this.#rtmp.stopAll();
+    }
+    this.#outbox.flushLater();
+    await this.#media.membersGone(
+      gone.map((g) => g.id),
+      roomEmpty,
     );
-    this.#store.pruneRevocations(Date.now() - LIMITS.kickRevocationSeconds * 1000);
-    await this.#outbox.flush().catch(() => undefined);
-    await this.#scheduleAlarm();
+    await this.#departures.release(appKey, gone, roomEmpty);
+    if (opts.announce !== false) this.#departures.announce(gone, reason);
   }
 
   // ── RPC from the edge Worker ─────────────────────────────────────────────
 
   /** Signal locator: delivers a notification to these members' sockets. */
   notify(members: string[], data: JsonObject): number {
-    let delivered = 0;
-    for (const id of members) {
-      const ws = this.#sockets.members().get(id);
-      if (ws) {
-        send(ws, { type: "notification", data });
-        delivered++;
-      }
-    }
-    return delivered;
+    return members.filter((id) => this.sockets.sendTo(id, { type: "notification", data })).length;
   }
 
   /** Ends the room's session: everyone gets room.closed and is removed. */
   async close(reason: string): Promise<number> {
-    const event: SignalEvent = { type: "room.closed", reason };
-    const ids = this.#store.all().map((m) => m.id);
-    for (const [id, ws] of this.#sockets.members()) {
-      send(ws, event);
-      this.#sockets.unbind(ws, id);
+    const ids = this.#members.all().map((m) => m.id);
+    for (const [id, ws] of this.sockets.members()) {
+      send(ws, { type: "room.closed", reason });
+      this.sockets.unbind(ws, id);
       closeQuietly(ws, CLOSE.roomClosed, "room closed");
     }
-    await this.#departures.remove(ids, "closed", { announce: false });
+    await this.#remove(ids, "closed", { announce: false });
     return ids.length;
   }
 
@@ -228,27 +233,27 @@ export class RoomDO extends DurableObject<Env> {
     }
     const now = Date.now();
     for (const [member, samples] of this.#media.nodeEvents(node, media)) this.#calls.quality(member, "node", now, null, samples);
-    this.#flushOutbox();
+    this.#outbox.flushLater();
   }
 
   /** Public API: recordings, snapshots and exports of this room (typed errors cross the RPC). */
   startRecording(request: StartRoomRecordingRequest): Promise<RpcResult<RecordingStatus>> {
-    return this.#indexed(() => this.#recordings.start(request));
+    return this.rpc(() => this.#indexed(() => this.#recordings.start(request)));
   }
 
   takeSnapshot(member: string): Promise<RpcResult<RecordingStatus>> {
-    return this.#indexed(() => this.#recordings.snapshot(member));
+    return this.rpc(() => this.#indexed(() => this.#recordings.snapshot(member)));
   }
 
   exportRecording(
     source: { id: string; node: string; settingsVersion: number | null },
     request: ExportRoomRecordingRequest,
   ): Promise<RpcResult<RecordingStatus>> {
-    return this.#indexed(() => this.#recordings.export(source, request));
+    return this.rpc(() => this.#indexed(() => this.#recordings.export(source, request)));
   }
 
   stopRecording(recordingId: string): Promise<RpcResult<RecordingStatus>> {
-    return this.#indexed(() => this.#recordings.stop(recordingId));
+    return this.rpc(() => this.#indexed(() => this.#recordings.stop(recordingId)));
   }
 
   /** Public API: the room's options (auto-record), kept while the room is empty. */
@@ -260,167 +265,70 @@ export class RoomDO extends DurableObject<Env> {
     return this.#options.set(appKey, room, request);
   }
 
-  /** Runs a recordings call, then flushes the index rows it queued. */
-  #indexed(run: () => Promise<RecordingStatus>): Promise<RpcResult<RecordingStatus>> {
-    return toRpcResult(async () => {
-      const status = await run();
-      this.#flushOutbox();
-      return status;
-    });
-  }
-
   /** Public API: RTMP pushes of a member or of the composite (typed errors cross the RPC). */
   startRtmp(request: StartRoomRtmpRequest): Promise<RpcResult<RtmpPush>> {
-    return toRpcResult(() => this.#rtmp.start(request));
+    return this.rpc(() => this.#rtmp.start(request));
   }
 
   listRtmp(): Promise<RpcResult<RtmpPush[]>> {
-    return toRpcResult(() => this.#rtmp.list());
+    return this.rpc(() => this.#rtmp.list());
   }
 
   getRtmp(id: string): Promise<RpcResult<RtmpPush>> {
-    return toRpcResult(() => this.#rtmp.get(id));
+    return this.rpc(() => this.#rtmp.get(id));
   }
 
   stopRtmp(id: string): Promise<RpcResult<RtmpPush>> {
-    return toRpcResult(() => this.#rtmp.stop(id));
+    return this.rpc(() => this.#rtmp.stop(id));
   }
 
   /** Public API: removes every member of `user` (`kicked` by "app"); their tokens issued up to now are revoked. */
   async kickUser(user: string, reason?: string): Promise<number> {
     const ids = this.#userMembers(user);
-    await this.#departures.kick(user, ids, "app", reason);
+    this.#departures.kick(user, ids, "app", reason);
+    await this.#remove(ids, "kicked");
     return ids.length;
+  }
+
+  /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
+  async #kickMember(memberId: string, by: string, reason?: string): Promise<void> {
+    const target = this.#members.get(memberId);
+    if (!target) return;
+    this.#departures.kick(target.user, [memberId], by, reason);
+    await this.#remove([memberId], "kicked");
   }
 
   /** Public API: pauses the user's matching tracks; answers how many. */
   muteUser(user: string, filter: MuteUserRequest): Promise<RpcResult<number>> {
-    return toRpcResult(() => this.#media.mute(this.#userMembers(user), filter));
-  }
-
-  #userMembers(user: string): string[] {
-    return this.#store
-      .all()
-      .filter((m) => m.user === user)
-      .map((m) => m.id);
+    return this.rpc(() => this.#media.mute(this.#userMembers(user), filter));
   }
 
   /** Admin view of the room. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
   members(): RoomMemberView[] {
-    return memberViews(this.#store);
+    return memberViews(this.#members);
   }
 
   /** The live view for administrators: members with their latest quality, tracks, the node. */
   adminView(): { members: (RoomMemberView & { quality: LiveQuality | null })[]; tracks: TrackInfo[]; node: string | null } {
     return {
-      members: memberViews(this.#store).map((m) => ({ ...m, quality: this.#calls.latest(m.id) })),
+      members: memberViews(this.#members).map((m) => ({ ...m, quality: this.#calls.latest(m.id) })),
       tracks: this.#media.tracks(),
       node: this.#media.nodeId(),
     };
   }
 
-  // ── requests ─────────────────────────────────────────────────────────────
-
-  async #handle(ws: WebSocket, request: SignalRequest, now: number): Promise<Reply> {
-    const state = this.#sockets.state(ws);
-    switch (request.type) {
-      case "ping":
-        return { now };
-      case "recording.start": {
-        requireMember(state);
-        requireGrant(state, "record");
-        const { mode, segmentSeconds, composite } = request;
-        const status = await this.#recordings.start({ mode, segmentSeconds, composite });
-        this.#flushOutbox();
-        return { recordingId: status.recordingId };
-      }
-      case "recording.stop":
-        requireMember(state);
-        requireGrant(state, "record");
-        await this.#recordings.stop(request.recordingId);
-        this.#flushOutbox();
-        return {};
-      case "quality": {
-        const member = requireMember(state);
-        const stored = this.#calls.quality(member, "sdk", now, request.mos, request.tracks);
-        if (stored) this.#flushOutbox();
-        return { stored };
-      }
-      case "join":
-        return this.#joins.join(ws, state, request, now);
-      case "resume":
-        return this.#joins.resume(ws, state, request);
-      case "leave": {
-        const id = requireMember(state);
-        this.#sockets.unbind(ws, id);
-        await this.#departures.remove([id], "left");
-        this.#closeAfterReply.add(ws);
-        return {};
-      }
-      case "message": {
-        const from = requireMember(state);
-        requireGrant(state, "publishData");
-        if (!this.#sockets.buckets(ws, now).messages.take(now)) {
-          throw new ParleyError("RATE_LIMITED", `more than ${LIMITS.messageRatePerSecond} messages a second; slow down`);
-        }
-        if (request.to !== undefined) {
-          const target = this.#sockets.members().get(request.to);
-          if (!target) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.to} is not connected to this room`);
-          send(target, { type: "message", from, text: request.text, private: true });
-          return { delivered: 1 };
-        }
-        return { delivered: this.#sockets.broadcast({ type: "message", from, text: request.text, private: false }, from) };
-      }
-      case "update": {
-        const id = requireMember(state);
-        this.#store.update(id, { name: request.name, metadata: request.metadata });
-        const row = this.#store.get(id);
-        if (!row) throw new ParleyError("NOT_IN_ROOM", "you are no longer in this room");
-        const member = toMemberInfo(row);
-        if (row.hidden === 0) this.#sockets.broadcast({ type: "member.updated", member }, id);
-        return { member };
-      }
-      case "kick": {
-        const by = requireMember(state);
-        requireGrant(state, "admin");
-        const target = this.#store.get(request.member);
-        if (!target) throw new ParleyError("MEMBER_NOT_FOUND", `member ${request.member} is not in this room`);
-        await this.kickMember(target.id, by, request.reason);
-        return {};
-      }
-      default:
-        if (isMediaRequest(request)) {
-          const reply = await this.#media.handle(requireMember(state), state, request);
-          // after the reply: a slow or failed auto-start never holds up or fails the produce
-          if (request.type === "produce") this.ctx.waitUntil(this.#autoRecorder.producerAdded().then(() => this.#flushOutbox()));
-          return reply;
-        }
-        return assertNever(request);
-    }
+  #userMembers(user: string): string[] {
+    return this.#members
+      .all()
+      .filter((m) => m.user === user)
+      .map((m) => m.id);
   }
 
-  /** Removes a member for an administrator; their tokens issued up to now are revoked for this room. */
-  async kickMember(memberId: string, by: string, reason?: string): Promise<void> {
-    const target = this.#store.get(memberId);
-    if (target) await this.#departures.kick(target.user, [memberId], by, reason);
-  }
-
-  /** Flushes the call record to D1 after the current request; a failure is retried by the alarm. */
-  #flushOutbox(): void {
-    this.ctx.waitUntil(
-      this.#outbox.flush().catch(async (err) => {
-        console.error(JSON.stringify({ level: "warn", msg: "call record flush failed; retrying", error: String(err) }));
-        await this.#scheduleAlarm();
-      }),
-    );
-  }
-
-  async #scheduleAlarm(): Promise<void> {
-    const deadline = this.#store.nextDeadline();
-    const retry = this.#outbox.pending() > 0 ? Date.now() + CALL_RECORD_RETRY_MS : null;
-    const next = deadline === null ? retry : retry === null ? deadline : Math.min(deadline, retry);
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+  /** Runs a recordings call, then flushes the index rows it queued. */
+  async #indexed(run: () => Promise<RecordingStatus>): Promise<RecordingStatus> {
+    const status = await run();
+    this.#outbox.flushLater();
+    return status;
   }
 }
 

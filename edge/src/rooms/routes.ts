@@ -1,27 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  CloseRoomRequest,
-  CloseRoomResponseSchema,
-  ERROR_CODES,
-  KickUserRequest,
-  KickUserResponseSchema,
-  MuteUserRequest,
-  MuteUserResponseSchema,
-  ParleyError,
-  RoomName,
-  UserId,
-} from "@parley/shared";
+import { CloseRoomRequest, CloseRoomResponseSchema, ERROR_CODES, ParleyError, RoomName } from "@parley/shared";
+import { refuseSocket } from "../durable/sockets.js";
 import type { HonoEnv } from "../env.js";
-import { unwrap } from "../http/rpc-result.js";
 import { readParam } from "../http/validate.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, handlerValidates, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { verifyAccessToken } from "../tokens/verify.js";
 import { IDENTITY_HEADER, roomStub } from "./room-do.js";
-import { refuseSocket } from "./sockets.js";
 
 const RoomParams = z.object({ room: RoomName });
-const MemberParams = z.object({ room: RoomName, user: UserId });
 
 /** `GET /v1/rooms/:room/signal?token=…`: verify here, then hand the socket to the room's DO. */
 export const signalRoutes = documentedRoutes<HonoEnv>();
@@ -68,9 +55,8 @@ signalRoutes.openapi(
   },
 );
 
-/** App-authenticated room administration. */
+/** `DELETE /v1/rooms/{room}`: the app closes a room. */
 export const roomAdminRoutes = documentedRoutes<AppAuthEnv>();
-roomAdminRoutes.use(appAuth);
 roomAdminRoutes.openapi(
   withJsonBody(
     roomAdminRoutes,
@@ -79,6 +65,8 @@ roomAdminRoutes.openapi(
       path: "/{room}",
       tags: ["rooms"],
       security: SECURITY.app,
+      // per route, not `.use()`: this group shares /v1/rooms with the signalling upgrade and the other room groups
+      middleware: appAuth,
       summary: "Close a room",
       description: "Everyone gets `room.closed` (with `reason`) and is removed. The body is optional.",
       request: { params: RoomParams, body: jsonBody(CloseRoomRequest) },
@@ -93,55 +81,5 @@ roomAdminRoutes.openapi(
     const body = c.req.valid("json");
     const removed = await roomStub(c.env, c.get("app").appKey, room).close(body.reason ?? "closed by the app");
     return c.json({ room, removed }, 200);
-  },
-);
-
-roomAdminRoutes.openapi(
-  withJsonBody(
-    roomAdminRoutes,
-    createRoute({
-      method: "delete",
-      path: "/{room}/members/{user}",
-      tags: ["rooms"],
-      security: SECURITY.app,
-      summary: "Remove a user from a room",
-      description:
-        'Every member with this user id gets `kicked` (`by: "app"`, with `reason`) and close code 4001; the others get `member.left` with reason `kicked`. Tokens for this user and room issued up to now are refused (`TOKEN_REVOKED`), whether or not the user was in the room. The body is optional.',
-      request: { params: MemberParams, body: jsonBody(KickUserRequest) },
-      responses: {
-        200: json(KickUserResponseSchema, "how many of the user's members were removed (0 if none was in the room)"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE"),
-      },
-    }),
-  ),
-  async (c) => {
-    const { room, user } = c.req.valid("param");
-    const removed = await roomStub(c.env, c.get("app").appKey, room).kickUser(user, c.req.valid("json").reason);
-    return c.json({ room, user, removed }, 200);
-  },
-);
-
-roomAdminRoutes.openapi(
-  withJsonBody(
-    roomAdminRoutes,
-    createRoute({
-      method: "post",
-      path: "/{room}/members/{user}/mute",
-      tags: ["rooms"],
-      security: SECURITY.app,
-      summary: "Mute a user's tracks",
-      description:
-        "Pauses the user's tracks in the room that match `kind` and `source` (all of them when neither is given) on the media node, and sends `track.muted` to everyone, the muted member included. Tracks already paused are not counted. The member can unmute (`producer.resume`).",
-      request: { params: MemberParams, body: jsonBody(MuteUserRequest) },
-      responses: {
-        200: json(MuteUserResponseSchema, "how many tracks were paused (0 when the user has no matching track here)"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE", "NODE_UNAVAILABLE"),
-      },
-    }),
-  ),
-  async (c) => {
-    const { room, user } = c.req.valid("param");
-    const muted = unwrap(await roomStub(c.env, c.get("app").appKey, room).muteUser(user, c.req.valid("json")));
-    return c.json({ muted }, 200);
   },
 );

@@ -1,19 +1,19 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { compositeTargets, RoomName, RtmpPushId, RtmpPushListSchema, RtmpPushSchema, StartRoomRtmpRequest } from "@parley/shared";
-import { unwrap } from "../http/rpc-result.js";
+import { unwrap } from "../durable/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { roomStub } from "../rooms/room-do.js";
 
-const common = { tags: ["rtmp"], security: SECURITY.app };
+// per route, not `.use()`: this group shares /v1/rooms with the signalling upgrade and the other room groups
+const common = { tags: ["rtmp"], security: SECURITY.app, middleware: appAuth };
 const RoomParams = z.object({ room: RoomName });
 const PushParams = z.object({ room: RoomName, id: RtmpPushId });
 const unknownPush = errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "RTMP_PUSH_NOT_FOUND");
 
 /** `/v1/rooms/:room/rtmp`: live RTMP pushes of a member or of the room's composite. */
 export const roomRtmpRoutes = documentedRoutes<AppAuthEnv>();
-roomRtmpRoutes.use(appAuth);
 
 roomRtmpRoutes.openapi(
   withJsonBody(

@@ -13,11 +13,13 @@ export async function askAuthCentre(url: string, body: { token: string; room: st
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(LIMITS.authCentreTimeoutMs),
     });
-  } catch (err) {
-    if (err instanceof DOMException && (err.name === "TimeoutError" || err.name === "AbortError")) {
-      throw new ParleyError("AUTH_CENTRE_TIMEOUT", `the app's auth centre did not answer within ${LIMITS.authCentreTimeoutMs} ms`);
+  } catch (cause) {
+    if (cause instanceof DOMException && (cause.name === "TimeoutError" || cause.name === "AbortError")) {
+      throw new ParleyError("AUTH_CENTRE_TIMEOUT", `the app's auth centre did not answer within ${LIMITS.authCentreTimeoutMs} ms`, {
+        cause,
+      });
     }
-    throw new ParleyError("AUTH_CENTRE_FAILED", "the app's auth centre could not be reached");
+    throw new ParleyError("AUTH_CENTRE_FAILED", "the app's auth centre could not be reached", { cause });
   }
   if (response.status === 401 || response.status === 403) {
     throw new ParleyError("AUTH_CENTRE_REFUSED", `the app's auth centre refused the token (HTTP ${response.status})`);
@@ -26,8 +28,8 @@ export async function askAuthCentre(url: string, body: { token: string; room: st
   let json: unknown;
   try {
     json = await response.json();
-  } catch {
-    throw new ParleyError("AUTH_CENTRE_FAILED", "the app's auth centre answered 2xx without JSON naming the user");
+  } catch (cause) {
+    throw new ParleyError("AUTH_CENTRE_FAILED", "the app's auth centre answered 2xx without JSON naming the user", { cause });
   }
   const parsed = AuthCentreAnswer.safeParse(json);
   if (!parsed.success) {

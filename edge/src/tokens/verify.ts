@@ -50,8 +50,8 @@ export async function verifyAccessToken(env: Env, token: string | undefined, roo
   try {
     issuer = decodeJwt(token).iss;
     kid = decodeProtectedHeader(token).kid;
-  } catch {
-    throw new ParleyError("TOKEN_MALFORMED", "token is not a readable JWT");
+  } catch (cause) {
+    throw new ParleyError("TOKEN_MALFORMED", "token is not a readable JWT", { cause });
   }
   if (!issuer) throw new ParleyError("TOKEN_MALFORMED", "token has no iss (the AppKey)");
   const app = await usableApp(store, issuer);
@@ -122,7 +122,7 @@ function mapJoseError(err: unknown): ParleyError {
     return new ParleyError("TOKEN_BAD_SIGNATURE", "token signature does not match the app's secret");
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return new ParleyError("TOKEN_MALFORMED", "tokens must be signed with HS256");
-  return new ParleyError("TOKEN_MALFORMED", "token could not be verified");
+  return new ParleyError("TOKEN_MALFORMED", "token could not be verified", { cause: err });
 }
 
 /** Imported HMAC keys by secret: importing costs more than verifying, and every join verifies. */

@@ -1,5 +1,6 @@
 import { randomId, type WebhookEvent, type WebhookEventData, type WebhookEventType } from "@parley/shared";
 import type { Env } from "../env.js";
+import { log } from "../log/index.js";
 import { webhookStub } from "./webhook-do.js";
 
 export function newWebhookEventId(): string {
@@ -24,7 +25,7 @@ export async function emitWebhookEvent<T extends WebhookEventType>(
     const event = { id, type, app: appKey, createdAt: opts.createdAt ?? new Date().toISOString(), data } as WebhookEvent;
     return (await webhookStub(env, appKey).enqueue(event)) ? id : null;
   } catch (err) {
-    console.error(JSON.stringify({ level: "error", msg: "webhook event not queued", type, eventId: id, error: String(err) }));
+    log({ event: "webhook.not_queued", type, eventId: id, error: err });
     return null;
   }
 }

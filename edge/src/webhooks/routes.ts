@@ -11,6 +11,7 @@ import {
 } from "@parley/shared";
 import type { Context } from "hono";
 import { AppStore } from "../apps/app-store.js";
+import { log } from "../log/index.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { checkTenantTargets } from "../outbound/tenant-targets.js";
@@ -157,6 +158,6 @@ async function changed(c: Context<AppAuthEnv>, action: string, id: string): Prom
     await webhookStub(c.env, appKey(c)).configChanged();
   } catch (err) {
     // the DO re-reads its config within 30 s anyway
-    console.error(JSON.stringify({ level: "warn", msg: "webhook config invalidation failed", error: String(err) }));
+    log({ event: "webhook.invalidation_failed", error: err });
   }
 }

@@ -1,6 +1,7 @@
-import { DurableObject } from "cloudflare:workers";
 import { ParleyError, signWebhookBody, WEBHOOK_LIMITS, WEBHOOK_SIGNATURE_HEADER, WebhookEvent } from "@parley/shared";
+import { ParleyDurableObject } from "../durable/parley-durable-object.js";
 import type { Env } from "../env.js";
+import { log } from "../log/index.js";
 import { tenantTarget } from "../outbound/tenant-targets.js";
 import { type AttemptRecord, type DeliveryTarget, WebhookStore } from "./webhook-store.js";
 
@@ -30,10 +31,12 @@ type Head = {
  * exponential backoff until the event has been queued for WEBHOOK_LIMITS.retryWindowMs, then
  * marked failed and skipped. Every attempt goes to a local outbox, then to D1's delivery log.
  */
-export class WebhookDO extends DurableObject<Env> {
+export class WebhookDO extends ParleyDurableObject {
   #sql: SqlStorage;
   #targets: { list: DeliveryTarget[]; at: number } | null = null;
   #pumping: Promise<void> | null = null;
+  /** When a round that failed on storage (D1) is tried again; null while storage answers. */
+  #retryAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,6 +61,8 @@ export class WebhookDO extends DurableObject<Env> {
       );
       CREATE TABLE IF NOT EXISTS wh_log_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, record TEXT NOT NULL);
     `);
+    this.alarms.add(() => this.#nextDelivery());
+    this.alarms.add(() => this.#retryAt);
   }
 
   // ── RPC ──────────────────────────────────────────────────────────────────
@@ -66,7 +71,7 @@ export class WebhookDO extends DurableObject<Env> {
   async enqueue(input: WebhookEvent): Promise<boolean> {
     const parsed = WebhookEvent.safeParse(input);
     if (!parsed.success) {
-      console.error(JSON.stringify({ level: "error", msg: "invalid webhook event dropped", issue: parsed.error.issues[0]?.message }));
+      log({ event: "webhook.invalid_event", issue: parsed.error.issues[0]?.message });
       return false;
     }
     const event = parsed.data;
@@ -80,7 +85,7 @@ export class WebhookDO extends DurableObject<Env> {
       JSON.stringify(event),
       now,
     ).rowsWritten;
-    if (inserted > 0) await this.ctx.storage.setAlarm(now);
+    if (inserted > 0) await this.alarms.reschedule();
     return inserted > 0;
   }
 
@@ -89,7 +94,8 @@ export class WebhookDO extends DurableObject<Env> {
     this.#targets = null;
   }
 
-  override async alarm(): Promise<void> {
+  /** Delivers what is due; the alarm is then re-armed for the next due delivery. */
+  protected override async onAlarm(): Promise<void> {
     this.#pumping ??= this.#pump().finally(() => {
       this.#pumping = null;
     });
@@ -113,10 +119,10 @@ export class WebhookDO extends DurableObject<Env> {
         "DELETE FROM wh_events WHERE fanned_out = 1 AND received_at < ? AND seq NOT IN (SELECT event_seq FROM wh_queue)",
         Date.now() - DEDUP_WINDOW_MS,
       );
-      await this.#schedule(null);
+      this.#retryAt = null;
     } catch (err) {
-      console.error(JSON.stringify({ level: "warn", msg: "webhook delivery round failed; retrying", error: String(err) }));
-      await this.#schedule(Date.now() + STORAGE_RETRY_MS);
+      log({ event: "webhook.round_failed", error: err });
+      this.#retryAt = Date.now() + STORAGE_RETRY_MS;
     }
   }
 
@@ -247,18 +253,15 @@ export class WebhookDO extends DurableObject<Env> {
     }
   }
 
-  /** The alarm goes off at the earliest due head (or `atLatest`, when storage needs a retry). */
-  async #schedule(atLatest: number | null): Promise<void> {
-    const row = this.#sql
+  /** When the next delivery is due: now while events wait to be fanned out, else the earliest due head. */
+  #nextDelivery(): number | null {
+    if (this.#sql.exec("SELECT 1 FROM wh_events WHERE fanned_out = 0 LIMIT 1").toArray().length > 0) return Date.now();
+    return this.#sql
       .exec<{ next: number | null }>(
         `SELECT MIN(next_attempt_at) AS next FROM wh_queue q
          WHERE q.event_seq = (SELECT MIN(event_seq) FROM wh_queue h WHERE h.webhook_id = q.webhook_id)`,
       )
-      .one();
-    const fresh = this.#sql.exec("SELECT 1 FROM wh_events WHERE fanned_out = 0 LIMIT 1").toArray().length > 0;
-    const candidates = [row.next, fresh ? Date.now() : null, atLatest].filter((t): t is number => t !== null);
-    if (candidates.length === 0) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.min(...candidates));
+      .one().next;
   }
 
   #licenceEventDue(code: string, now: number): boolean {

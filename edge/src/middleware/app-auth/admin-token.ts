@@ -34,6 +34,7 @@ function roomOfPath(path: string): string | undefined {
   try {
     return decodeURIComponent(match[1] as string);
   } catch {
+    // not valid percent-encoding: the raw segment, which holds a "%" no room name may, so the route refuses it
     return match[1];
   }
 }

@@ -47,8 +47,8 @@ async function basicAuth(c: Context<AppAuthEnv>): Promise<void> {
   let decoded: string;
   try {
     decoded = atob(match[1] as string);
-  } catch {
-    throw new ParleyError("UNAUTHORIZED", "Basic credentials are not valid base64");
+  } catch (cause) {
+    throw new ParleyError("UNAUTHORIZED", "Basic credentials are not valid base64", { cause });
   }
   const colon = decoded.indexOf(":");
   const appKey = decoded.slice(0, colon);

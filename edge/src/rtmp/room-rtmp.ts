@@ -10,24 +10,10 @@ import {
   type StartRoomRtmpRequest,
 } from "@parley/shared";
 import type { NodeControl } from "../media/node-control.js";
-import type { MediaRelay } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
-
-interface PushRow extends Record<string, SqlStorageValue> {
-  id: string;
-  state: RtmpState;
-  node: string;
-  source_kind: "member" | "composite";
-  source_member: string | null;
-  target: string;
-  started_at: number;
-  ended_at: number | null;
-  error: string | null;
-  went_live: number;
-}
-
-const ACTIVE = "state IN ('starting', 'live')";
+import type { RoomNode } from "../media/room-node.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
+import { isActive, type PushRow, RtmpStore } from "./rtmp-store.js";
 
 /**
  * The room's RTMP pushes: started and stopped on the room's media node, remembered in the room's
@@ -36,21 +22,16 @@ const ACTIVE = "state IN ('starting', 'live')";
  * and when it ends, whichever way the edge learns it (a read, a stop, a node event).
  */
 export class RoomRtmp {
-  #sql: SqlStorage;
+  #store: RtmpStore;
   #members: MemberStore;
-  #media: MediaRelay;
+  #node: RoomNode;
   #events: RoomWebhooks;
 
-  constructor(sql: SqlStorage, deps: { members: MemberStore; media: MediaRelay; events: RoomWebhooks }) {
-    this.#sql = sql;
+  constructor(sql: SqlStorage, deps: { members: MemberStore; node: RoomNode; events: RoomWebhooks }) {
+    this.#store = new RtmpStore(sql);
     this.#members = deps.members;
-    this.#media = deps.media;
+    this.#node = deps.node;
     this.#events = deps.events;
-    sql.exec(
-      `CREATE TABLE IF NOT EXISTS room_rtmp (id TEXT PRIMARY KEY, state TEXT NOT NULL, node TEXT NOT NULL, source_kind TEXT NOT NULL,
-         source_member TEXT, target TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER, error TEXT,
-         went_live INTEGER NOT NULL DEFAULT 0)`,
-    );
   }
 
   async start(request: StartRoomRtmpRequest): Promise<RtmpPush> {
@@ -59,29 +40,26 @@ export class RoomRtmp {
     const { source } = request;
     if (source.kind === "member" && !this.#members.get(source.member))
       throw new ParleyError("MEMBER_NOT_FOUND", `member ${source.member} is not in this room`);
-    const active = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM room_rtmp WHERE ${ACTIVE}`).one().n;
+    const active = this.#store.activeCount();
     if (active >= ROOM_RTMP_LIMITS.maxActivePerRoom)
       throw new ParleyError("RTMP_PUSHES_FULL", `the room already has ${active} RTMP pushes running; stop one first`);
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("startRtmp", { pushId: `rtmp_${randomId(16)}`, url: request.url, source });
-    this.#sql.exec(
-      "INSERT INTO room_rtmp (id, state, node, source_kind, source_member, target, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      status.pushId,
-      "starting",
-      control.node,
-      source.kind,
-      source.kind === "member" ? source.member : null,
-      rtmpTarget(request.url),
-      status.startedAt,
-    );
-    this.#forgetOld();
+    this.#store.insert({
+      id: status.pushId,
+      node: control.node,
+      source_kind: source.kind,
+      source_member: source.kind === "member" ? source.member : null,
+      target: rtmpTarget(request.url),
+      started_at: status.startedAt,
+    });
+    this.#store.forgetEnded(ROOM_RTMP_LIMITS.keptEnded);
     return this.#view(this.#apply(status));
   }
 
   /** Newest first; running pushes with their state as the node reports it now. */
   async list(): Promise<RtmpPush[]> {
-    const rows = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp ORDER BY started_at DESC").toArray();
-    return Promise.all(rows.map(async (row) => this.#view(await this.#refresh(row))));
+    return Promise.all(this.#store.all().map(async (row) => this.#view(await this.#refresh(row))));
   }
 
   async get(id: string): Promise<RtmpPush> {
@@ -97,8 +75,7 @@ export class RoomRtmp {
 
   /** The room emptied: nothing is left to show, so every push ends. */
   async stopAll(): Promise<void> {
-    const rows = this.#sql.exec<PushRow>(`SELECT * FROM room_rtmp WHERE ${ACTIVE}`).toArray();
-    for (const row of rows) {
+    for (const row of this.#store.active()) {
       await this.stop(row.id).catch((err) =>
         this.#end(row.id, "failed", `the media node did not stop the push when the room emptied: ${errorText(err)}`),
       );
@@ -114,7 +91,7 @@ export class RoomRtmp {
   /** Asks the push's node and applies its answer; a node that no longer knows the push (it restarted) ended it. */
   async #onNode(row: PushRow, ask: (control: NodeControl) => Promise<RtmpStatus>): Promise<PushRow> {
     try {
-      return this.#apply(await ask(await this.#media.controlFor(row.node)));
+      return this.#apply(await ask(await this.#node.controlFor(row.node)));
     } catch (err) {
       if (err instanceof ParleyError && err.code === "NOT_FOUND")
         return this.#end(row.id, "failed", "the media node no longer runs this push");
@@ -124,7 +101,7 @@ export class RoomRtmp {
 
   /** The node reported a state change (its event batch): applied unless the push already ended here. */
   nodeEvent(event: RtmpEvent): void {
-    const row = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp WHERE id = ?", event.pushId).toArray()[0];
+    const row = this.#store.find(event.pushId);
     if (!row || !isActive(row.state)) return;
     this.#update(row, event.state, isActive(event.state) ? null : event.at, event.error ?? null);
   }
@@ -140,14 +117,7 @@ export class RoomRtmp {
   /** Stores the new state and sends the webhook its transition calls for. */
   #update(before: PushRow, state: RtmpState, endedAt: number | null, error: string | null): PushRow {
     const firstLive = state === "live" && before.went_live === 0;
-    this.#sql.exec(
-      "UPDATE room_rtmp SET state = ?, ended_at = ?, error = ?, went_live = ? WHERE id = ?",
-      state,
-      endedAt,
-      error,
-      firstLive ? 1 : before.went_live,
-      before.id,
-    );
+    this.#store.update(before.id, { state, ended_at: endedAt, error, went_live: firstLive ? 1 : before.went_live });
     const after = this.#row(before.id);
     if (firstLive) this.#events.rtmp("rtmp.started", this.#view(after));
     else if (isActive(before.state) && !isActive(state))
@@ -155,15 +125,8 @@ export class RoomRtmp {
     return after;
   }
 
-  #forgetOld(): void {
-    this.#sql.exec(
-      `DELETE FROM room_rtmp WHERE NOT ${ACTIVE} AND id NOT IN (SELECT id FROM room_rtmp WHERE NOT ${ACTIVE} ORDER BY started_at DESC LIMIT ?)`,
-      ROOM_RTMP_LIMITS.keptEnded,
-    );
-  }
-
   #row(id: string): PushRow {
-    const row = this.#sql.exec<PushRow>("SELECT * FROM room_rtmp WHERE id = ?", id).toArray()[0];
+    const row = this.#store.find(id);
     if (!row) throw new ParleyError("RTMP_PUSH_NOT_FOUND", `no RTMP push ${id} in this room`);
     return row;
   }
@@ -180,10 +143,6 @@ export class RoomRtmp {
       error: row.error,
     };
   }
-}
-
-function isActive(state: RtmpState): boolean {
-  return state === "starting" || state === "live";
 }
 
 function errorText(err: unknown): string {

@@ -1,8 +1,9 @@
 import { type ErrorCode, ParleyError, randomId } from "@parley/shared";
-import type { MemberStore } from "./member-store.js";
+import { log } from "../log/index.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
 import type { RoomOptions } from "./room-options.js";
 import type { RoomRecordings } from "./room-recordings.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
 
 /**
  * Auto-record: when a producer appears in a room that is not recording and the room's option (or
@@ -60,19 +61,9 @@ export class AutoRecorder {
       if (!autoRecord) return;
       await this.#recordings.start(autoRecord, recordingId);
     } catch (err) {
-      const error = err instanceof ParleyError ? err : new ParleyError("INTERNAL", "auto-record could not start; it has been logged");
-      const cause = err instanceof ParleyError ? undefined : String(err);
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          msg: "auto-record start failed",
-          room,
-          recordingId,
-          code: error.code,
-          error: error.message,
-          cause,
-        }),
-      );
+      const error =
+        err instanceof ParleyError ? err : new ParleyError("INTERNAL", "auto-record could not start; it has been logged", { cause: err });
+      log({ event: "recording.auto_start_failed", room, recordingId, code: error.code, error });
       if (!TRANSIENT.has(error.code)) this.#gaveUpOn = callId;
       this.#events.recordingFailed(recordingId, { code: error.code, message: error.message }, Date.now());
     }

@@ -1,7 +1,7 @@
 import type { LeaveReason, RecordingFile, RtmpPush } from "@parley/shared";
-import type { OrderedWebhookEmitter } from "../webhooks/emit.js";
-import type { MemberStore } from "./member-store.js";
-import type { SocketState } from "./sockets.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { SocketState } from "../rooms/socket-state.js";
+import type { OrderedWebhookEmitter } from "./emit.js";
 
 /**
  * The Room DO's webhook events (edge/src/webhooks), built from room state and handed over in order;

@@ -1,4 +1,5 @@
 import {
+  assertNever,
   type ExportRoomRecordingRequest,
   mergeComposite,
   ParleyError,
@@ -9,12 +10,14 @@ import {
   randomId,
   type StartRoomRecordingRequest,
 } from "@parley/shared";
-import { nodeStorage, type RecordingSettingsStore } from "../recordings/recording-settings-store.js";
-import type { CallRecorder } from "./call-recorder.js";
-import type { D1Outbox } from "./d1-outbox.js";
-import type { MediaRelay, MemberChannel } from "./media-relay.js";
-import type { MemberStore } from "./member-store.js";
-import type { RoomWebhooks } from "./room-webhooks.js";
+import type { CallRecorder } from "../calls/call-recorder.js";
+import { log } from "../log/index.js";
+import type { MemberChannel } from "../media/media-relay.js";
+import type { RoomNode } from "../media/room-node.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { D1Outbox } from "../rooms/d1-outbox.js";
+import type { RoomWebhooks } from "../webhooks/room-webhooks.js";
+import { nodeStorage, type RecordingSettingsStore } from "./recording-settings-store.js";
 
 interface ActiveRow {
   id: string;
@@ -29,7 +32,7 @@ export class RoomRecordings {
   #sql: SqlStorage;
   #members: MemberStore;
   #outbox: D1Outbox;
-  #media: MediaRelay;
+  #node: RoomNode;
   #calls: CallRecorder;
   #channel: MemberChannel;
   #events: RoomWebhooks;
@@ -40,7 +43,7 @@ export class RoomRecordings {
     deps: {
       members: MemberStore;
       outbox: D1Outbox;
-      media: MediaRelay;
+      node: RoomNode;
       calls: CallRecorder;
       events: RoomWebhooks;
       channel: MemberChannel;
@@ -50,7 +53,7 @@ export class RoomRecordings {
     this.#sql = sql;
     this.#members = deps.members;
     this.#outbox = deps.outbox;
-    this.#media = deps.media;
+    this.#node = deps.node;
     this.#calls = deps.calls;
     this.#channel = deps.channel;
     this.#events = deps.events;
@@ -69,7 +72,7 @@ export class RoomRecordings {
       throw new ParleyError("INVALID_REQUEST", 'composite: composite options need mode "composite"');
     const stored = await this.#settings.current(this.#appKey());
     const composite = mode === "composite" ? mergeComposite(stored.settings.composite, request.composite) : undefined;
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("startRecording", {
       recordingId,
       mode,
@@ -92,7 +95,7 @@ export class RoomRecordings {
   async snapshot(member: string): Promise<RecordingStatus> {
     if (!this.#members.get(member)) throw new ParleyError("MEMBER_NOT_FOUND", `member ${member} is not in this room`);
     const stored = await this.#settings.current(this.#appKey());
-    const control = await this.#media.control();
+    const control = await this.#node.withRouter();
     const status = await control.call("takeSnapshot", { snapshotId: `rec_${randomId(16)}`, member, storage: nodeStorage(stored) });
     this.#index(status, control.node, { version: stored.version || null });
     return status;
@@ -112,7 +115,7 @@ export class RoomRecordings {
       source.settingsVersion === null ? undefined : nodeStorage(await this.#settings.version(this.#appKey(), source.settingsVersion));
     const body = { exportId: `rec_${randomId(16)}`, ...request, ...(storage ? { source: { storage } } : {}) };
     let refusal = new ParleyError("NODE_UNAVAILABLE", `no media node is up in this region to export recording ${source.id}`);
-    for (const control of await this.#media.controlsFor(source.node)) {
+    for (const control of await this.#node.controlsFor(source.node)) {
       try {
         const status = await control.call("exportRecording", body, source.id);
         // the node writes the export next to its source, so it shares the source's storage settings
@@ -161,7 +164,7 @@ export class RoomRecordings {
   async stop(recordingId: string): Promise<RecordingStatus> {
     const row = this.#active(recordingId);
     if (!row) throw new ParleyError("RECORDING_NOT_FOUND", `no recording ${recordingId} is running in this room`);
-    const status = await (await this.#media.control()).call("stopRecording", {}, recordingId);
+    const status = await (await this.#node.withRouter()).call("stopRecording", {}, recordingId);
     this.#apply(recordingId, status.state, status.files, status.error ?? null, status.stoppedAt ?? Date.now());
     return status;
   }
@@ -171,7 +174,8 @@ export class RoomRecordings {
     const rows = this.#sql
       .exec<ActiveRow & Record<string, SqlStorageValue>>("SELECT id, state FROM room_recordings WHERE state = 'recording'")
       .toArray();
-    for (const row of rows) await this.stop(row.id).catch(() => undefined);
+    // logged, not thrown: the room empties whatever one recording does
+    for (const row of rows) await this.stop(row.id).catch((error) => log({ event: "recording.stop_failed", recordingId: row.id, error }));
   }
 
   /** Progress, availability and failures reported by the node. */
@@ -188,6 +192,8 @@ export class RoomRecordings {
         this.#apply(event.recordingId, event.fatal ? "failed" : null, event.files, { code: event.code, message: event.message }, event.at);
         if (event.fatal) this.#events.recordingFailed(event.recordingId, { code: event.code, message: event.message }, event.at);
         return;
+      default:
+        assertNever(event);
     }
   }
 

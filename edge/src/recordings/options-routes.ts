@@ -3,13 +3,13 @@ import { compositeTargets, RoomName, RoomOptionsRequest, RoomOptionsSchema } fro
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
 import { checkTenantTargets } from "../outbound/tenant-targets.js";
-import { roomStub } from "./room-do.js";
+import { roomStub } from "../rooms/room-do.js";
 
-const common = { tags: ["rooms"], security: SECURITY.app, request: { params: z.object({ room: RoomName }) } };
+// per route, not `.use()`: this group shares /v1/rooms with the signalling upgrade and the other room groups
+const common = { tags: ["rooms"], security: SECURITY.app, middleware: appAuth, request: { params: z.object({ room: RoomName }) } };
 
 /** `/v1/rooms/{room}/options`: a room's own auto-record, over the app's recording settings. */
 export const roomOptionRoutes = documentedRoutes<AppAuthEnv>();
-roomOptionRoutes.use(appAuth);
 
 roomOptionRoutes.openapi(
   createRoute({

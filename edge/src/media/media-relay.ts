@@ -9,14 +9,10 @@ import {
   type SignalEvent,
   type TrackQualitySample,
 } from "@parley/shared";
-import { config } from "../config/index.js";
-import type { Env } from "../env.js";
-import { fleetStub } from "../fleet/fleet-do.js";
-import { appStub } from "../licences/app-do.js";
-import { NodeControl } from "../media/node-control.js";
+import { log } from "../log/index.js";
+import { requireGrant, type SocketState } from "../rooms/socket-state.js";
 import { MediaStore, type ProducerRow } from "./media-store.js";
-import type { MemberStore } from "./member-store.js";
-import { requireGrant, type SocketState } from "./sockets.js";
+import type { RoomNode } from "./room-node.js";
 
 const MEDIA_TYPES = new Set<string>(MEDIA_REQUESTS.map((r) => r.shape.type.value));
 
@@ -31,21 +27,18 @@ export interface MemberChannel {
 }
 
 /**
- * The Room DO's media half: picks the room's node once (Fleet DO) and keeps it while the room
- * lives, checks that members only touch their own transports, producers and consumers, relays
- * negotiation to the node, and turns node events into member events.
+ * The Room DO's media half: checks that members only touch their own transports, producers and
+ * consumers, relays negotiation to the room's node (room-node.ts), and turns node events into
+ * member events.
  */
 export class MediaRelay {
   #store: MediaStore;
-  #members: MemberStore;
-  #env: Env;
+  #node: RoomNode;
   #channel: MemberChannel;
-  #control: NodeControl | null = null;
 
-  constructor(sql: SqlStorage, members: MemberStore, env: Env, channel: MemberChannel) {
+  constructor(sql: SqlStorage, node: RoomNode, channel: MemberChannel) {
     this.#store = new MediaStore(sql);
-    this.#members = members;
-    this.#env = env;
+    this.#node = node;
     this.#channel = channel;
   }
 
@@ -55,35 +48,35 @@ export class MediaRelay {
 
   /** The node carrying the room's media, if one was placed. */
   nodeId(): string | null {
-    return this.#nodeMeta()?.node ?? null;
+    return this.#node.id();
   }
 
   async handle(member: string, state: SocketState, req: MediaRequest): Promise<MediaResults[MediaRequest["type"]]> {
     switch (req.type) {
       case "media.capabilities": {
-        const { rtpCapabilities } = await (await this.#node()).call("getOrCreateRouter", {});
+        const { rtpCapabilities } = await (await this.#node.placed()).call("getOrCreateRouter", {});
         return { rtpCapabilities };
       }
       case "transport.create": {
         requireGrant(state, req.direction === "send" ? "publish" : "subscribe");
-        const created = await (await this.#node()).call("createTransport", { direction: req.direction, member });
+        const created = await (await this.#node.placed()).call("createTransport", { direction: req.direction, member });
         this.#store.addTransport({ id: created.transportId, member, direction: req.direction });
         return created;
       }
       case "transport.connect":
         this.#ownTransport(member, req.transportId);
-        await (await this.#node()).call("connectTransport", { dtlsParameters: req.dtlsParameters }, req.transportId);
+        await (await this.#node.placed()).call("connectTransport", { dtlsParameters: req.dtlsParameters }, req.transportId);
         return {};
       case "transport.restartIce": {
         this.#ownTransport(member, req.transportId);
-        const { iceParameters } = await (await this.#node()).call("restartIce", {}, req.transportId);
+        const { iceParameters } = await (await this.#node.placed()).call("restartIce", {}, req.transportId);
         return { iceParameters };
       }
       case "produce": {
         requireGrant(state, "publish");
         const transport = this.#ownTransport(member, req.transportId);
         if (transport.direction !== "send") throw new ParleyError("INVALID_REQUEST", "produce on a send transport");
-        const { producerId } = await (await this.#node()).call(
+        const { producerId } = await (await this.#node.placed()).call(
           "produce",
           { kind: req.kind, rtpParameters: req.rtpParameters, appData: { source: req.source, member }, paused: req.paused },
           req.transportId,
@@ -110,7 +103,7 @@ export class MediaRelay {
         const transport = this.#ownTransport(member, req.transportId);
         if (transport.direction !== "recv") throw new ParleyError("INVALID_REQUEST", "consume on a recv transport");
         if (!this.#store.producer(req.producerId)) throw new ParleyError("PRODUCER_NOT_FOUND", `no track ${req.producerId} in this room`);
-        const consumed = await (await this.#node()).call(
+        const consumed = await (await this.#node.placed()).call(
           "consume",
           { producerId: req.producerId, rtpCapabilities: req.rtpCapabilities },
           req.transportId,
@@ -128,12 +121,12 @@ export class MediaRelay {
       case "consumer.resume":
       case "consumer.pause": {
         this.#ownConsumer(member, req.consumerId);
-        await (await this.#node()).call(req.type === "consumer.resume" ? "resumeConsumer" : "pauseConsumer", {}, req.consumerId);
+        await (await this.#node.placed()).call(req.type === "consumer.resume" ? "resumeConsumer" : "pauseConsumer", {}, req.consumerId);
         return {};
       }
       case "consumer.layers":
         this.#ownConsumer(member, req.consumerId);
-        await (await this.#node()).call(
+        await (await this.#node.placed()).call(
           "setPreferredLayers",
           { spatialLayer: req.spatialLayer, temporalLayer: req.temporalLayer },
           req.consumerId,
@@ -143,26 +136,19 @@ export class MediaRelay {
       case "producer.resume": {
         this.#ownProducer(member, req.producerId);
         const paused = req.type === "producer.pause";
-        await (await this.#node()).call(paused ? "pauseProducer" : "resumeProducer", {}, req.producerId);
+        await (await this.#node.placed()).call(paused ? "pauseProducer" : "resumeProducer", {}, req.producerId);
         this.#store.setPaused(req.producerId, paused);
         this.#channel.broadcast({ type: "track.muted", track: req.producerId, member, muted: paused }, member);
         return {};
       }
       case "producer.close":
         this.#ownProducer(member, req.producerId);
-        await (await this.#node()).call("closeProducer", undefined, req.producerId);
+        await (await this.#node.placed()).call("closeProducer", undefined, req.producerId);
         this.#unpublished(this.#store.removeProducer(req.producerId));
         return {};
       default:
         return assertNever(req);
     }
-  }
-
-  /** The room's node with the room's router created on it (recordings need one). */
-  async control(): Promise<NodeControl> {
-    const node = await this.#node();
-    await node.call("getOrCreateRouter", {});
-    return node;
   }
 
   /**
@@ -175,52 +161,32 @@ export class MediaRelay {
       .flatMap((m) => this.#store.producersOf(m))
       .filter((p) => p.paused === 0 && (!filter.kind || p.kind === filter.kind) && (!filter.source || p.source === filter.source));
     for (const p of matching) {
-      await (await this.#node()).call("pauseProducer", {}, p.id);
+      await (await this.#node.placed()).call("pauseProducer", {}, p.id);
       this.#store.setPaused(p.id, true);
       this.#channel.broadcast({ type: "track.muted", track: p.id, member: p.member, muted: true });
     }
     return matching.length;
   }
 
-  /** A specific node of the region (e.g. the one holding a recording), whether or not it is the room's. */
-  async controlFor(node: string): Promise<NodeControl> {
-    const { fleetSecret, defaultRegion } = config(this.#env);
-    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
-    const found = (await fleetStub(this.#env, defaultRegion).nodes()).find((n) => n.node === node && n.status !== "down");
-    if (!found) throw new ParleyError("NODE_UNAVAILABLE", `media node ${node}, which holds this recording or push, is not up`);
-    return new NodeControl({ node, controlUrl: found.controlUrl, room: this.#roomId(), secret: fleetSecret });
-  }
-
-  /**
-   * Nodes for work any node can do from storage (exports): `preferred` first while it is up, then
-   * the region's least-loaded live node. Empty when no node is up.
-   */
-  async controlsFor(preferred: string): Promise<NodeControl[]> {
-    const { fleetSecret, defaultRegion } = config(this.#env);
-    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
-    const fleet = fleetStub(this.#env, defaultRegion);
-    const up = (await fleet.nodes()).find((n) => n.node === preferred && n.status === "up");
-    const placed = await fleet.place(preferred);
-    const nodes = [up, placed].filter((n) => n !== null && n !== undefined);
-    return nodes.map((n) => new NodeControl({ node: n.node, controlUrl: n.controlUrl, room: this.#roomId(), secret: fleetSecret }));
-  }
-
   /** Members are gone from the room: close what they had open on the node. */
   async membersGone(members: string[], roomEmpty: boolean): Promise<void> {
     if (roomEmpty) {
       for (const p of this.#store.clear()) this.#unpublished(p);
-      const control = this.#existingNode();
-      this.#members.setMeta("mediaNode", "");
-      this.#control = null;
-      if (control) await control.call("closeRoom").catch(() => undefined);
+      const control = this.#node.existing();
+      this.#node.forget();
+      if (control)
+        await control
+          .call("closeRoom")
+          .catch((error) => log({ event: "media.cleanup_failed", node: control.node, step: "closeRoom", error }));
       return;
     }
     for (const member of members) {
       for (const transport of this.#store.transportsOf(member)) {
         for (const p of this.#store.removeTransport(transport.id)) this.#unpublished(p);
-        await this.#existingNode()
+        const control = this.#node.existing();
+        await control
           ?.call("closeTransport", undefined, transport.id)
-          .catch(() => undefined);
+          .catch((error) => log({ event: "media.cleanup_failed", node: control.node, step: "closeTransport", error }));
       }
     }
   }
@@ -231,7 +197,7 @@ export class MediaRelay {
    */
   nodeEvents(node: string, events: NodeEvent[]): Map<string, TrackQualitySample[]> {
     const scores = new Map<string, TrackQualitySample[]>();
-    if (this.#nodeMeta()?.node !== node) return scores;
+    if (this.#node.id() !== node) return scores;
     const score = (member: string, sample: TrackQualitySample) => scores.set(member, [...(scores.get(member) ?? []), sample]);
     for (const event of events) {
       switch (event.type) {
@@ -262,8 +228,7 @@ export class MediaRelay {
         }
         case "room.closed":
           for (const p of this.#store.clear()) this.#unpublished(p);
-          this.#members.setMeta("mediaNode", "");
-          this.#control = null;
+          this.#node.forget();
           break;
         case "producer.score": {
           const p = this.#store.producer(event.producerId);
@@ -304,42 +269,6 @@ export class MediaRelay {
     const row = this.#store.consumer(id);
     if (!row || row.member !== member) throw new ParleyError("CONSUMER_NOT_FOUND", `you have no consumer ${id}`);
     return row;
-  }
-
-  #nodeMeta(): { node: string; controlUrl: string } | null {
-    const raw = this.#members.getMeta("mediaNode");
-    return raw ? (JSON.parse(raw) as { node: string; controlUrl: string }) : null;
-  }
-
-  #existingNode(): NodeControl | null {
-    if (this.#control) return this.#control;
-    const meta = this.#nodeMeta();
-    const secret = config(this.#env).fleetSecret;
-    if (!meta || !secret) return null;
-    this.#control = new NodeControl({ ...meta, room: this.#roomId(), secret });
-    return this.#control;
-  }
-
-  /** The room's node: chosen by the region's Fleet DO on first use, kept while the room lives. */
-  async #node(): Promise<NodeControl> {
-    const existing = this.#existingNode();
-    if (existing) return existing;
-    const { fleetSecret, defaultRegion } = config(this.#env);
-    if (!fleetSecret) throw new ParleyError("NODE_UNAVAILABLE", "media is not configured on this edge (no FLEET_SECRET)");
-    const placement = await fleetStub(this.#env, defaultRegion).place();
-    if (!placement) throw new ParleyError("NODE_UNAVAILABLE", `no media node is up in region ${defaultRegion}; try again shortly`);
-    this.#members.setMeta("mediaNode", JSON.stringify(placement));
-    // the app's live-rooms view shows which node carries each room
-    await appStub(this.#env, this.#members.getMeta("appKey") as string).setRoomNode(
-      this.#members.getMeta("room") as string,
-      placement.node,
-    );
-    this.#control = new NodeControl({ ...placement, room: this.#roomId(), secret: fleetSecret });
-    return this.#control;
-  }
-
-  #roomId(): string {
-    return `${this.#members.getMeta("appKey")}:${this.#members.getMeta("room")}`;
   }
 }
 

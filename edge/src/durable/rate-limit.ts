@@ -1,3 +1,5 @@
+import { ParleyError } from "@parley/shared";
+
 /** A token bucket: `burst` tokens, refilled at `perSecond`. Pure, so the clock is passed in. */
 export class TokenBucket {
   #tokens: number;
@@ -21,4 +23,15 @@ export class TokenBucket {
     this.#tokens -= 1;
     return true;
   }
+}
+
+/** A per-socket limit: `perSecond` of `what` with bursts of `burst`. */
+export interface RateLimit {
+  what: string;
+  perSecond: number;
+  burst: number;
+}
+
+export function rateLimited(limit: RateLimit): ParleyError {
+  return new ParleyError("RATE_LIMITED", `more than ${limit.perSecond} ${limit.what} a second; slow down`);
 }

@@ -1,3 +1,4 @@
+import { RawReply } from "../durable/sockets.js";
 import type { MemberStore } from "./member-store.js";
 
 /** A member as admin RPC shows it. Metadata stays JSON text: RPC types cannot carry recursive JSON. */
@@ -21,14 +22,6 @@ export function memberViews(store: MemberStore): RoomMemberView[] {
     connected: m.drop_deadline === null,
     hidden: m.hidden === 1,
   }));
-}
-
-/**
- * A reply whose fields are already JSON text (`"a":1,"b":[...]`): join answers carry every
- * member, so they are spliced from the member cache instead of being serialised again.
- */
-export class RawReply {
-  constructor(readonly fieldsJson: string) {}
 }
 
 /** `member`, `members` (the others, visible ones) and `tracks`, for join and resume answers. */

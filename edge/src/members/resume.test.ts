@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { connect, createApp, joined, operatorFetch, tokenFor } from "../../test/helpers.js";
-import { roomStub } from "./room-do.js";
+import { roomStub } from "../rooms/room-do.js";
 
 async function usage(appKey: string) {
   const res = await operatorFetch(`/v1/apps/${appKey}/usage`);

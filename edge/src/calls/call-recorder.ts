@@ -1,6 +1,6 @@
 import { type ClientInfo, type LiveQuality, QUALITY_REPORT_MIN_INTERVAL_MS, randomId, type TrackQualitySample } from "@parley/shared";
-import type { D1Outbox } from "./d1-outbox.js";
-import type { MemberStore } from "./member-store.js";
+import type { MemberStore } from "../members/member-store.js";
+import type { D1Outbox } from "../rooms/d1-outbox.js";
 
 /** Writes the room's call record (design §2 "call records (CDR)") to D1 through the outbox. */
 export class CallRecorder {

@@ -1,5 +1,5 @@
 import { AutoRecord, type RoomOptionsView as RoomOptionsAnswer, type RoomOptionsRequest } from "@parley/shared";
-import type { RecordingSettingsStore } from "../recordings/recording-settings-store.js";
+import type { RecordingSettingsStore } from "./recording-settings-store.js";
 
 /**
  * A room's own options, in the Room DO's SQLite so they outlive members, calls and evictions
