@@ -38,7 +38,7 @@ export interface CellRun {
   /** What each page received from each bot. */
   fromBots: PairFigures[];
   /** What the lab did in the window, summed over every client's flow. */
-  lab: { uplink: LinkCounters; downlink: LinkCounters; sendErrors: number; latenessP99Ms: number };
+  lab: { uplink: LinkCounters; downlink: LinkCounters; sendErrors: number; socketDrops: number; latenessP99Ms: number };
   /** Set when the call could not be set up or measured; the figures are then empty. */
   error?: string;
   loadAverage: number;
@@ -63,7 +63,7 @@ export async function runCell(env: BenchEnv, cell: Cell, variant: Variant, setti
     variant: variant.name,
     pages: [],
     fromBots: [],
-    lab: { uplink: emptyCounters(), downlink: emptyCounters(), sendErrors: 0, latenessP99Ms: 0 },
+    lab: { uplink: emptyCounters(), downlink: emptyCounters(), sendErrors: 0, socketDrops: 0, latenessP99Ms: 0 },
     loadAverage: round(os.loadavg()[0] ?? 0),
     elapsedSeconds: 0,
   };
@@ -203,7 +203,13 @@ function labDelta(a: LabStats, b: LabStats): CellRun["lab"] {
       downlink[k] += flow.downlink[k] - (was?.downlink[k] ?? 0);
     }
   }
-  return { uplink, downlink, sendErrors: b.sendErrors - a.sendErrors, latenessP99Ms: b.lateness.p99Ms };
+  return {
+    uplink,
+    downlink,
+    sendErrors: b.sendErrors - a.sendErrors,
+    socketDrops: Math.max(0, b.socketDrops - a.socketDrops),
+    latenessP99Ms: b.lateness.p99Ms,
+  };
 }
 
 function emptyCounters(): LinkCounters {

@@ -95,7 +95,10 @@ async function main(): Promise<unknown> {
     const labStats = await lab?.stop().catch(() => undefined);
     await chromium?.close().catch(() => {});
     await stack.stop().catch(() => {});
-    if (labStats) console.error(`netlab relay: ${labStats.sendErrors} send errors, lateness ${JSON.stringify(labStats.lateness)}`);
+    if (labStats)
+      console.error(
+        `netlab relay (${labStats.priority} priority): ${labStats.sendErrors} send errors, ${labStats.socketDrops} socket drops, lateness ${JSON.stringify(labStats.lateness)}`,
+      );
   }
   const rows = rowsFrom(runs, cells, settings.seconds);
   const markdown = markdownTable(
@@ -142,6 +145,7 @@ async function main(): Promise<unknown> {
       offered: { uplink: x.lab.uplink.packets, downlink: x.lab.downlink.packets },
       delivered: { uplink: x.lab.uplink.delivered, downlink: x.lab.downlink.delivered },
       sendErrors: x.lab.sendErrors,
+      socketDrops: x.lab.socketDrops,
       latenessP99Ms: x.lab.latenessP99Ms,
       pagesWireLossPercent: x.pages.map((p) => ({
         receiver: p.receiver,
