@@ -47,6 +47,8 @@ function env(spool: string, redis: string): Record<string, string> {
     UPLOAD_MAX_BACKOFF_MS: "500",
     RECORDING_MIN_PORT: "41800",
     RECORDING_MAX_PORT: "41899",
+    // The S3 endpoint nobody listens on (below) is a loopback target: the node refuses it unless allowed.
+    OUTBOUND_ALLOW: `127.0.0.1:${1 + TEST_PORT_OFFSET}`,
   };
 }
 
