@@ -29,6 +29,11 @@ export interface Env {
   S3_SECRET_ACCESS_KEY?: string;
   S3_FORCE_PATH_STYLE?: string;
   /**
+   * Hosts (`host` or `host:port`, comma-separated) that tenants' URLs may reach although loopback or
+   * private; link-local and metadata addresses are refused whatever it says. Unset: public only.
+   */
+  OUTBOUND_ALLOW?: string;
+  /**
    * "1" turns on the dev-only routes (edge/src/dev: tokens for the dev app without credentials).
    * Set only by the local launcher (infra/dev/edge.ts); never in wrangler.toml.
    */

@@ -53,7 +53,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       res.writeHead(404).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // the port edge/vitest.config.ts put in the edge's OUTBOUND_ALLOW
+  await new Promise<void>((resolve) => server.listen(Number(process.env.PARLEY_WEBHOOK_RECEIVER_PORT ?? 0), "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   project.provide("webhookReceiverUrl", `http://127.0.0.1:${port}`);
   return () => new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# ensure-packages.sh — installs the Debian packages the test suites run for real, when missing.
-# `npm test` runs it first (pretest) and `.ci/run` too, so `npm ci && npm test` works on a fresh
-# machine. Not root, or no apt-get: it lists what is missing and leaves it to you (the tests that
-# need a missing part then fail saying why).
+# ensure-packages.sh [start|test] — installs the Debian packages the local stack (start) or the test
+# suites (test, the default) run for real, when missing. `npm start` and `npm test` run it first
+# (prestart/pretest), so `npm ci && npm start` and `npm ci && npm test` work on a fresh machine.
+# Not root, or no apt-get: it lists what is missing and leaves it to you (the parts that need a
+# missing package then fail saying why).
 #   nftables                          the e2e drop test cuts one client's media for real; the network lab's DNAT
 #   conntrack                         the network lab (infra/netlab) re-steers flows already running
 #   chromium                          the demo page and console browser tests (/usr/bin/chromium)
@@ -11,7 +12,13 @@
 #   nginx-light libnginx-mod-rtmp     a real RTMP server for the RTMP push tests (+ iproute2 for ss)
 #   redis-server                      the upload queue in Redis (REDIS_URL); the tests start their own
 set -euo pipefail
-PACKAGES="nftables conntrack chromium ffmpeg fonts-dejavu-core radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+START_PACKAGES="ffmpeg fonts-dejavu-core"
+TEST_PACKAGES="$START_PACKAGES nftables conntrack chromium radosgw ceph-mon ceph-osd curl nginx-light libnginx-mod-rtmp iproute2 redis-server"
+case "${1:-test}" in
+  start) PACKAGES=$START_PACKAGES ;;
+  test) PACKAGES=$TEST_PACKAGES ;;
+  *) echo "usage: ensure-packages.sh [start|test]" >&2; exit 2 ;;
+esac
 
 need=""
 for pkg in $PACKAGES; do

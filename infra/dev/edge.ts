@@ -27,6 +27,11 @@ export interface EdgeOptions {
    * edge/src/dev, e.g. POST /v1/dev/token that the demo page gets its token from.
    */
   devMode?: boolean;
+  /**
+   * OUTBOUND_ALLOW on the Worker: the loopback or private hosts (`host:port`) tenants' URLs may
+   * name. A stack allows only what it runs (its tests' receivers, RGW, nginx-rtmp); default none.
+   */
+  outboundAllow?: readonly string[];
 }
 
 export interface RunningEdge {
@@ -85,6 +90,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<RunningEdge>
         FLEET_SECRET: { type: "secret_text", value: keys.fleetSecret },
         // the only place DEV_MODE is set: never in wrangler.toml, so a deployed edge has it off
         DEV_MODE: { type: "plain_text", value: options.devMode === false ? "0" : "1" },
+        OUTBOUND_ALLOW: { type: "plain_text", value: (options.outboundAllow ?? []).join(",") },
       },
       sendMetrics: false,
       dev: {

@@ -23,7 +23,7 @@ export interface LocalMediaNodeOptions {
   edgeUrl: string;
   fleetSecret: string;
   edgeOperatorKey: string;
-  /** Environment to read PARLEY_ANNOUNCED_IP, RTC_MIN_PORT/RTC_MAX_PORT, NUM_WORKERS, MEDIASOUP_WORKER_BIN from. */
+  /** Environment to read PARLEY_ANNOUNCED_IP, RTC_MIN_PORT/RTC_MAX_PORT, NUM_WORKERS, MEDIASOUP_WORKER_BIN, OUTBOUND_ALLOW from. */
   env?: NodeJS.ProcessEnv;
   nodeId?: string;
   registerTimeoutMs?: number;
@@ -70,6 +70,8 @@ export async function startLocalMediaNode(options: LocalMediaNodeOptions): Promi
     DRAIN_GRACE_MS: "0",
     LOG_LEVEL: "warn",
     MEDIASOUP_WORKER_BIN: bin,
+    // the same allow-list as the edge's (infra/dev/start.ts): none unless the developer names hosts
+    OUTBOUND_ALLOW: env.OUTBOUND_ALLOW,
   });
   const service = await startMediaNodeService(config, createLogger(config.logLevel, { node: nodeId }));
   const stop = () => service.shutdown(0);

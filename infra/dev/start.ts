@@ -25,6 +25,8 @@ const Settings = z.object({
     .default(8787),
   PARLEY_STATE_DIR: z.string().min(1).default(DEFAULT_STATE_DIR),
   PARLEY_DEV_DIR: z.string().min(1).default(DEFAULT_PARLEY_DIR),
+  // loopback/private hosts tenants' URLs may name (e.g. a local webhook receiver); none by default
+  OUTBOUND_ALLOW: z.string().default(""),
 });
 
 const services: Service[] = [];
@@ -90,7 +92,13 @@ async function main(): Promise<void> {
   const settings = parsed.data;
   const parleyDir = path.resolve(settings.PARLEY_DEV_DIR);
 
-  const edge = await startEdge({ state: { dir: settings.PARLEY_STATE_DIR }, port: settings.PARLEY_EDGE_PORT, parleyDir, logLevel: "info" });
+  const edge = await startEdge({
+    state: { dir: settings.PARLEY_STATE_DIR },
+    port: settings.PARLEY_EDGE_PORT,
+    parleyDir,
+    logLevel: "info",
+    outboundAllow: settings.OUTBOUND_ALLOW.split(/[\s,]+/).filter(Boolean),
+  });
   services.push({ name: "edge", stop: edge.stop });
   ownSignals();
 

@@ -6,6 +6,7 @@ import { EdgeReporter } from "./edge-reporter.js";
 import type { Logger } from "./logger.js";
 import { MediaNode } from "./media-node.js";
 import { NodeMetrics } from "./metrics.js";
+import { setOutboundPolicy } from "./outbound/outbound-policy.js";
 import { DownloadHandler } from "./recording/downloads.js";
 import { JournalStore, SpoolJournals } from "./recording/journal.js";
 import { ProducerRegistry } from "./recording/producer-registry.js";
@@ -37,6 +38,7 @@ export async function startMediaNodeService(
     throw new Error("MEDIASOUP_WORKER_BIN must be set in the environment before the node starts");
   }
   for (const warning of config.warnings) logger.warn(warning);
+  setOutboundPolicy(config.recording.outbound);
   const pool = await WorkerPool.create({
     numWorkers: config.numWorkers,
     listenIp: config.listenIp,

@@ -1,5 +1,6 @@
 /** A real media node on 127.0.0.1 for tests, and a client for its control API. */
 import { type NodeEvent, signControlToken } from "@parley/shared";
+import { inject } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { type MediaNodeService, startMediaNodeService } from "../src/service.js";
@@ -42,6 +43,16 @@ function shiftPorts(env: Record<string, string> = {}): Record<string, string> {
   return shifted;
 }
 
+/**
+ * OUTBOUND_ALLOW of a test node: what the test names (its nginx-rtmp, its HTTP servers) plus the
+ * run's Ceph RGW, the one private service every S3 test reaches; nothing else on 127.0.0.1.
+ */
+function outboundAllow(own: string | undefined): string {
+  const rgw = inject("rgw");
+  const entries = [own, "endpoint" in rgw ? new URL(rgw.endpoint).host : undefined];
+  return entries.filter(Boolean).join(",");
+}
+
 /** Each test file gets its own port block so files can run in parallel. */
 export async function startTestNode(options: {
   rtcBasePort: number;
@@ -65,6 +76,7 @@ export async function startTestNode(options: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN ?? "",
     ...shiftPorts(options.env),
+    OUTBOUND_ALLOW: outboundAllow(options.env?.OUTBOUND_ALLOW),
   });
   const service = await startMediaNodeService(config, createLogger(config.logLevel), { fetch: options.fetch });
   const baseUrl = `http://127.0.0.1:${service.controlPort}`;

@@ -63,6 +63,8 @@ beforeAll(async () => {
       SPOOL_MIN_FREE_BYTES: "0",
       RECORDING_MIN_PORT: "41700",
       RECORDING_MAX_PORT: "41799",
+      // the test's nginx-rtmp, by address and (for the pinned-name push) by name
+      OUTBOUND_ALLOW: `127.0.0.1:${port},localhost:${port}`,
     },
   });
   alice = await publish(node, ROOM, "m_alice", ["audio", "video"]);
@@ -95,6 +97,54 @@ describe("RTMP push", () => {
     expect(nobody.json).toMatchObject({ error: { code: "MEMBER_NOT_FOUND" } });
     const missing = await node.call("GET", `${R}/rtmp/push-nope`, ROOM);
     expect(missing.status).toBe(404);
+  });
+
+  it("refuses pushes to internal targets the operator did not allow, resolving names at connect time", async () => {
+    const src = { kind: "member", member: "m_alice" };
+    const other = port + 1;
+    for (const url of [
+      `rtmp://127.0.0.1:${other}/live/x`,
+      `rtmp://localhost:${other}/live/x`,
+      `rtmp://[::ffff:7f00:1]:${other}/live/x`,
+      "rtmp://0x7f.1:6379/live/x",
+      "rtmp://2130706433/live/x",
+      "rtmp://169.254.169.254/live/x",
+      "rtmps://[::1]/live/x",
+    ]) {
+      const refused = await node.call("POST", `${R}/rtmp`, ROOM, { pushId: "push-internal", url, source: src });
+      expect(refused.status, url).toBe(422);
+      expect(refused.json.error.code).toBe("TARGET_NOT_ALLOWED");
+      expect(refused.json.error.message).toMatch(/^target not allowed: url /);
+    }
+    const byName = await node.call("POST", `${R}/rtmp`, ROOM, {
+      pushId: "push-internal",
+      url: `rtmp://localhost:${other}/live/x`,
+      source: src,
+    });
+    expect(byName.json.error.message).toMatch(/^target not allowed: url host localhost resolves to a loopback address/);
+    expect(await ffmpegsWith("/live/x")).toEqual([]);
+  });
+
+  it("a push to an allowed name connects to the address the node checked, with the name in the server's tcUrl", async () => {
+    const started = await node.call("POST", `${R}/rtmp`, ROOM, {
+      pushId: "push-pinned",
+      url: `rtmp://localhost:${port}/live/pinned`,
+      source: { kind: "member", member: "m_alice" },
+    });
+    expect(started.status).toBe(200);
+    await waitFor(
+      async () => ((await node.call("GET", `${R}/rtmp/push-pinned`, ROOM)).json as RtmpStatus).state === "live" || undefined,
+      "pinned push live",
+      20_000,
+    );
+    // ffmpeg was given the address, not the name: it cannot resolve it to something else
+    const [pid] = await ffmpegsWith(`rtmp://127.0.0.1:${port}/live/pinned`);
+    expect(pid).toBeDefined();
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    expect(argv[argv.indexOf("-rtmp_tcurl") + 1]).toBe(`rtmp://localhost:${port}/live`);
+    expect(argv.filter((arg) => arg.includes("/live/pinned"))).toEqual([`rtmp://127.0.0.1:${port}/live/pinned`]);
+    expect((await probeStreams(`rtmp://127.0.0.1:${port}/live/pinned`)).map((st) => st.type).sort()).toEqual(["audio", "video"]);
+    expect((await node.call("POST", `${R}/rtmp/push-pinned/stop`, ROOM, {})).json).toMatchObject({ state: "stopped" });
   });
 
   it("pushes a member as H.264 + AAC that plays from the RTMP server, and stop leaves no ffmpeg", async () => {

@@ -337,7 +337,7 @@ describe("parley rtmp", () => {
     const fromStdin = await parley(["rtmp", "start", "r", "--layout", "grid", "--to", "-"], {
       cwd: bare,
       env: appEnv,
-      stdin: "rtmp://127.0.0.1/live/secret-key\n",
+      stdin: "rtmp://live.example.com/live/secret-key\n",
     });
     expect(fromStdin.code).toBe(1);
     expect(fromStdin.stderr).toMatch(/^error: NOT_IN_ROOM: /);

@@ -265,7 +265,9 @@ describe("CallsClient, RecordingsClient, WebhooksClient, StatsClient", () => {
     expect(await refusedWith(rtmp.get("r", "rtmp_missing00"))).toBe("RTMP_PUSH_NOT_FOUND");
     expect(await refusedWith(rtmp.stop("r", "rtmp_missing00"))).toBe("RTMP_PUSH_NOT_FOUND");
     expect(await refusedWith(rtmp.get("r", "nope"))).toBe("INVALID_REQUEST");
-    expect(await refusedWith(rtmp.start("r", { url: "rtmp://127.0.0.1/live/key", source: { kind: "composite" } }))).toBe("NOT_IN_ROOM");
+    expect(await refusedWith(rtmp.start("r", { url: "rtmp://live.example.com/live/key", source: { kind: "composite" } }))).toBe(
+      "NOT_IN_ROOM",
+    );
     const badUrl = rtmp.start("r", { url: "https://example.com/live/key", source: { kind: "composite" } });
     await expect(badUrl).rejects.toThrow("url must be rtmp:// or rtmps://");
   });

@@ -80,6 +80,9 @@ export const ERROR_STATUS = {
   LAST_SECRET: 409,
   // webhooks (shared/src/webhooks.ts)
   WEBHOOKS_FULL: 409,
+  // outbound targets (shared/src/outbound-target.ts)
+  /** A URL a tenant gave (webhook, S3 endpoint, RTMP push, watermark image) reaches an address that is not allowed. */
+  TARGET_NOT_ALLOWED: 422,
   // server
   CONFIG_INVALID: 500,
   INTERNAL: 500,

@@ -9,6 +9,7 @@ export * from "./fleet-events.js";
 export * from "./ids.js";
 export * from "./limits.js";
 export * from "./media.js";
+export * from "./outbound-target.js";
 export * from "./recording.js";
 export * from "./recording-export.js";
 export * from "./recording-manifest.js";

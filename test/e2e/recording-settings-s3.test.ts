@@ -48,7 +48,7 @@ beforeAll(async () => {
     500,
   );
   s3.destroy();
-  stack = await startStack();
+  stack = await startStack({ outboundAllow: [new URL(endpoint).host] });
 }, 150_000);
 afterAll(async () => {
   await stack?.stop();

@@ -11,8 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appApi, freePort, type Stack, startStack, waitFor } from "./stack.js";
 
 let stack: Stack;
+/** The failed-start test's webhook receiver, and a port where nothing answers (its unreadable watermark). */
+let hookPort: number;
+let deadPort: number;
 beforeAll(async () => {
-  stack = await startStack();
+  hookPort = await freePort();
+  deadPort = await freePort();
+  stack = await startStack({ outboundAllow: [`127.0.0.1:${hookPort}`, `127.0.0.1:${deadPort}`] });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -113,12 +118,12 @@ describe("auto-record with the app's recording settings", () => {
         res.end("ok");
       });
     });
-    const port = await freePort();
+    const port = hookPort;
     await new Promise<void>((r) => receiver.listen(port, "127.0.0.1", r));
     try {
       expect((await api("POST", "/v1/webhooks", { url: `http://127.0.0.1:${port}/hook`, events: ["recording.failed"] })).status).toBe(201);
       // the node cannot fetch this watermark (nothing listens there), so the start fails on the node
-      const unreadable = { kind: "image", url: `http://127.0.0.1:${await freePort()}/logo.png`, x: 0, y: 0, width: 32, height: 32 };
+      const unreadable = { kind: "image", url: `http://127.0.0.1:${deadPort}/logo.png`, x: 0, y: 0, width: 32, height: 32 };
       const option = { autoRecord: { mode: "composite", composite: { watermarks: [unreadable] } } };
       expect((await api("PUT", "/v1/rooms/auto-fail/options", option)).status).toBe(200);
 

@@ -24,7 +24,6 @@ let receiver: Server;
 
 beforeAll(async () => {
   nginx = await startNginxRtmp();
-  stack = await startStack();
   receiver = createServer((req, res) => {
     let body = "";
     req.on("data", (d: Buffer) => (body += d.toString()));
@@ -36,6 +35,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  // the stack reaches exactly these two on 127.0.0.1
+  stack = await startStack({ outboundAllow: [`127.0.0.1:${nginx.port}`, new URL(url).host] });
   const hook = await api("POST", "/v1/webhooks", { url, events: ["rtmp.started", "rtmp.stopped", "rtmp.failed"] });
   expect(hook.status).toBe(201);
 });

@@ -52,7 +52,13 @@ interface StartedNode {
 }
 
 /** A media node registered with `edge`, over `spool`, writing NAS recordings under `<dataDir>/recordings`. */
-async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spool: string): Promise<StartedNode> {
+async function startNode(
+  edge: RunningEdge,
+  nodeId: string,
+  dataDir: string,
+  spool: string,
+  outboundAllow: readonly string[],
+): Promise<StartedNode> {
   const controlPort = await freePort();
   // below the kernel's ephemeral range (32768+), where outgoing sockets could take a worker's port
   const rtcBase = 25000 + Math.floor(Math.random() * 500) * 10; // media-fleet's own tests use 21100-21399
@@ -73,6 +79,7 @@ async function startNode(edge: RunningEdge, nodeId: string, dataDir: string, spo
     SPOOL_DIR: spool,
     NAS_PATH: path.join(dataDir, "recordings"),
     RECORDING_STORAGE: "nas",
+    OUTBOUND_ALLOW: outboundAllow.join(","),
   });
   const service = await startMediaNodeService(config, createLogger("warn", { node: nodeId }));
   return { service, rtcPorts: Array.from({ length: config.numWorkers }, (_, i) => config.rtcMinPort + i) };
@@ -86,15 +93,20 @@ async function nodeUp(edge: RunningEdge, nodeId: string): Promise<void> {
   }, `media node ${nodeId} to register with the edge`);
 }
 
-export async function startStack(options: { nodeId?: string } = {}): Promise<Stack> {
-  const edge = await startEdge({ state: "temp", logLevel: "error" });
+/**
+ * `outboundAllow`: the `host:port`s on 127.0.0.1 the test's tenant URLs may name (its webhook
+ * receivers, nginx-rtmp, RGW), on the edge and the node alike; nothing else internal is reachable.
+ */
+export async function startStack(options: { nodeId?: string; outboundAllow?: readonly string[] } = {}): Promise<Stack> {
+  const outboundAllow = options.outboundAllow ?? [];
+  const edge = await startEdge({ state: "temp", logLevel: "error", outboundAllow });
   let nodeId = options.nodeId ?? `e2e-${process.pid}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "parley-e2e-data-"));
   await mkdir(path.join(dataDir, "recordings"));
   let node: MediaNodeService;
   let rtcPorts: number[];
   try {
-    ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool")));
+    ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, "spool"), outboundAllow));
   } catch (err) {
     await edge.stop(); // do not leak a running edge (workerd) when the node cannot start
     await rm(dataDir, { recursive: true, force: true });
@@ -126,7 +138,7 @@ export async function startStack(options: { nodeId?: string } = {}): Promise<Sta
     async replaceNode() {
       await node.shutdown(0);
       nodeId = `${nodeId}-next`;
-      ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`)));
+      ({ service: node, rtcPorts } = await startNode(edge, nodeId, dataDir, path.join(dataDir, `spool-${nodeId}`), outboundAllow));
       await nodeUp(edge, nodeId);
     },
     async bot(roomName, user, botOptions = {}) {

@@ -1,4 +1,4 @@
-import { LIMITS, ParleyError, Region } from "@parley/shared";
+import { LIMITS, OutboundAllowSetting, type OutboundPolicy, ParleyError, Region } from "@parley/shared";
 import { z } from "zod";
 import type { Env } from "../env.js";
 
@@ -25,6 +25,8 @@ const Config = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("false"),
+  // Hosts tenants' URLs may reach although loopback or private (shared/src/outbound-target.ts).
+  OUTBOUND_ALLOW: OutboundAllowSetting,
 });
 
 export interface EdgeConfig {
@@ -39,6 +41,8 @@ export interface EdgeConfig {
   devMode: boolean;
   /** S3 settings for presigned recording links; null when S3_BUCKET / keys are not set. */
   s3: { endpoint?: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean } | null;
+  /** Which targets tenants' URLs (webhooks, S3 endpoints, RTMP, watermarks) may name: OUTBOUND_ALLOW. */
+  outbound: OutboundPolicy;
 }
 
 const cache = new WeakMap<object, EdgeConfig>();
@@ -73,6 +77,7 @@ export function config(env: Env): EdgeConfig {
             forcePathStyle: parsed.data.S3_FORCE_PATH_STYLE === "true",
           }
         : null,
+    outbound: parsed.data.OUTBOUND_ALLOW,
   };
   cache.set(env, value);
   return value;

@@ -1,5 +1,5 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { covered, documentedRoutes, expectContract, routeKey } from "../../test/contract.js";
 import { heartbeat, postAsNode } from "../../test/fleet.js";
 import { appFetch, BASE, createApp, joined, operatorFetch } from "../../test/helpers.js";
@@ -183,7 +183,7 @@ describe("contract: every documented route answers as documented", () => {
     const app = await createApp();
     const start = "/v1/rooms/{room}/rtmp";
     const key = "sk-contract-secret-key";
-    const url = `rtmp://127.0.0.1:1935/live/${key}`;
+    const url = `rtmp://live.example.com/live/${key}`;
     const empty = await appFetch(app, "/v1/rooms/rtmp-contract/rtmp", post({ url, source: { kind: "composite" } }));
     expect((await expectContract<{ error: { code: string } }>(empty, "post", start, 409)).error.code).toBe("NOT_IN_ROOM");
     const alice = await joined(app, "rtmp-contract", "alice");
@@ -267,7 +267,7 @@ describe("contract: every documented route answers as documented", () => {
     await expectContract(await operatorFetch(`/v1/operator/recordings/rec_operator01/url?${q}`), "get", `${recording}/url`, 200);
     await expectContract(await operatorFetch(`/v1/operator/recordings/rec_missing01/url?${q}`), "get", `${recording}/url`, 404);
 
-    const hook = await appFetch(app, "/v1/webhooks", post({ url: "http://127.0.0.1:9/hook" }));
+    const hook = await appFetch(app, "/v1/webhooks", post({ url: `${inject("webhookReceiverUrl")}/hooks/contract` }));
     const { id } = (await hook.json()) as { id: string };
     await expectContract(await operatorFetch(`/v1/operator/webhooks?${q}`), "get", "/v1/operator/webhooks", 200);
     await expectContract(await operatorFetch("/v1/operator/webhooks?app=nope"), "get", "/v1/operator/webhooks", 400);

@@ -9,7 +9,7 @@ const post = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) })
 const SECRET = "s3-secret-value-never-shown-0123456789";
 const S3 = {
   kind: "s3",
-  endpoint: "http://127.0.0.1:9000",
+  endpoint: "https://s3.eu-test-1.example.com",
   region: "eu-test-1",
   bucket: "app-bucket",
   prefix: "calls",
@@ -124,7 +124,9 @@ describe("per-app recording settings", () => {
 
     const s3 = (await (await appFetch(app, "/v1/recordings/rec_s3version1/url")).json()) as { files: { url: string }[] };
     const s3Url = new URL(s3.files[0]?.url ?? "");
-    expect(`${s3Url.origin}${s3Url.pathname}`).toBe(`http://127.0.0.1:9000/app-bucket/${key.split("/").map(encodeURIComponent).join("/")}`);
+    expect(`${s3Url.origin}${s3Url.pathname}`).toBe(
+      `https://s3.eu-test-1.example.com/app-bucket/${key.split("/").map(encodeURIComponent).join("/")}`,
+    );
     expect(s3Url.searchParams.get("X-Amz-Credential")).toMatch(/^APPKEYID0001\/\d{8}\/eu-test-1\/s3\/aws4_request$/);
     expect(s3.files[0]?.url).not.toContain(SECRET);
 

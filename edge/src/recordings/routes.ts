@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  compositeTargets,
   ExportRoomRecordingRequest,
   publicStatus,
   RecordingDownloadLinksSchema,
@@ -14,6 +15,7 @@ import {
 import { unwrap } from "../http/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { roomStub } from "../rooms/room-do.js";
 import { downloadLinks } from "./download-links.js";
 import { RecordingStore } from "./recording-store.js";
@@ -44,6 +46,7 @@ roomRecordingRoutes.openapi(
           "PAYLOAD_TOO_LARGE",
           "NOT_FOUND",
           "RECORDING_EXISTS",
+          "TARGET_NOT_ALLOWED",
           "NODE_UNAVAILABLE",
           "RECORDER_UNAVAILABLE",
           "STORAGE_UNAVAILABLE",
@@ -52,6 +55,7 @@ roomRecordingRoutes.openapi(
     }),
   ),
   async (c) => {
+    checkTenantTargets(c.env, compositeTargets(c.req.valid("json").composite, "composite"));
     const status = unwrap(await roomStub(c.env, c.get("app").appKey, c.req.valid("param").room).startRecording(c.req.valid("json")));
     return c.json({ id: status.recordingId, status: publicStatus(status.state) }, 201);
   },

@@ -1,8 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { RecordingSettingsRequest, RecordingSettingsSchema } from "@parley/shared";
+import { compositeTargets, RecordingSettingsRequest, RecordingSettingsSchema } from "@parley/shared";
 import { AppStore } from "../apps/app-store.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { RecordingSettingsStore, settingsView } from "./recording-settings-store.js";
 
 const common = { tags: ["recordings"], security: SECURITY.app };
@@ -36,12 +37,18 @@ recordingSettingsRoutes.openapi(
       request: { body: jsonBody(RecordingSettingsRequest) },
       responses: {
         200: json(RecordingSettingsSchema, "the new settings"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE"),
+        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE", "TARGET_NOT_ALLOWED"),
       },
     }),
   ),
   async (c) => {
     const appKey = c.get("app").appKey;
+    const { storage, composite, autoRecord } = c.req.valid("json");
+    checkTenantTargets(c.env, [
+      { field: "storage.endpoint", url: storage.kind === "s3" ? storage.endpoint : undefined },
+      ...compositeTargets(composite, "composite"),
+      ...compositeTargets(autoRecord?.composite, "autoRecord.composite"),
+    ]);
     const stored = await new RecordingSettingsStore(c.env).put(appKey, c.req.valid("json"));
     await new AppStore(c.env).audit({
       actor: `app:${appKey}`,

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { RoomName, RoomOptionsRequest, RoomOptionsSchema } from "@parley/shared";
+import { compositeTargets, RoomName, RoomOptionsRequest, RoomOptionsSchema } from "@parley/shared";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { roomStub } from "./room-do.js";
 
 const common = { tags: ["rooms"], security: SECURITY.app, request: { params: z.object({ room: RoomName }) } };
@@ -39,13 +40,14 @@ roomOptionRoutes.openapi(
       request: { ...common.request, body: jsonBody(RoomOptionsRequest) },
       responses: {
         200: json(RoomOptionsSchema, "the room's options now"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE"),
+        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE", "TARGET_NOT_ALLOWED"),
       },
     }),
   ),
   async (c) => {
     const { room } = c.req.valid("param");
     const appKey = c.get("app").appKey;
+    checkTenantTargets(c.env, compositeTargets(c.req.valid("json").autoRecord?.composite, "autoRecord.composite"));
     return c.json(await roomStub(c.env, appKey, room).setRoomOptions(appKey, room, c.req.valid("json")), 200);
   },
 );

@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { RoomName, RtmpPushId, RtmpPushListSchema, RtmpPushSchema, StartRoomRtmpRequest } from "@parley/shared";
+import { compositeTargets, RoomName, RtmpPushId, RtmpPushListSchema, RtmpPushSchema, StartRoomRtmpRequest } from "@parley/shared";
 import { unwrap } from "../http/rpc-result.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { roomStub } from "../rooms/room-do.js";
 
 const common = { tags: ["rtmp"], security: SECURITY.app };
@@ -34,6 +35,7 @@ roomRtmpRoutes.openapi(
           "NOT_IN_ROOM",
           "MEMBER_NOT_FOUND",
           "RTMP_PUSHES_FULL",
+          "TARGET_NOT_ALLOWED",
           "WATERMARK_UNREADABLE",
           "NODE_UNAVAILABLE",
           "NODE_DRAINING",
@@ -42,6 +44,11 @@ roomRtmpRoutes.openapi(
     }),
   ),
   async (c) => {
+    const { url, source } = c.req.valid("json");
+    checkTenantTargets(c.env, [
+      { field: "url", url },
+      ...(source.kind === "composite" ? compositeTargets(source.composite, "source.composite") : []),
+    ]);
     const stub = roomStub(c.env, c.get("app").appKey, c.req.valid("param").room);
     return c.json(unwrap(await stub.startRtmp(c.req.valid("json"))), 201);
   },

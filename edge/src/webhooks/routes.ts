@@ -13,6 +13,7 @@ import type { Context } from "hono";
 import { AppStore } from "../apps/app-store.js";
 import { type AppAuthEnv, appAuth } from "../middleware/app-auth/index.js";
 import { AUTH_ERRORS, documentedRoutes, errors, json, jsonBody, SECURITY, withJsonBody } from "../openapi/route.js";
+import { checkTenantTargets } from "../outbound/tenant-targets.js";
 import { webhookStub } from "./webhook-do.js";
 import { WebhookStore } from "./webhook-store.js";
 
@@ -52,11 +53,12 @@ webhookRoutes.openapi(
       request: { body: jsonBody(CreateWebhookRequest) },
       responses: {
         201: json(WebhookWithSecretSchema, "the webhook with its signing secret"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE", "WEBHOOKS_FULL"),
+        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "PAYLOAD_TOO_LARGE", "TARGET_NOT_ALLOWED", "WEBHOOKS_FULL"),
       },
     }),
   ),
   async (c) => {
+    checkTenantTargets(c.env, [{ field: "url", url: c.req.valid("json").url }]);
     const created = await new WebhookStore(c.env).create(appKey(c), c.req.valid("json"));
     await changed(c, "webhook.create", created.id);
     return c.json(created, 201);
@@ -98,11 +100,12 @@ webhookRoutes.openapi(
       request: { params: IdParams, body: jsonBody(UpdateWebhookRequest) },
       responses: {
         200: json(WebhookInfoSchema, "the updated webhook"),
-        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "NOT_FOUND", "PAYLOAD_TOO_LARGE"),
+        ...errors(...AUTH_ERRORS.app, "INVALID_REQUEST", "NOT_FOUND", "PAYLOAD_TOO_LARGE", "TARGET_NOT_ALLOWED"),
       },
     }),
   ),
   async (c) => {
+    checkTenantTargets(c.env, [{ field: "url", url: c.req.valid("json").url }]);
     const info = await new WebhookStore(c.env).update(appKey(c), c.req.valid("param").id, c.req.valid("json"));
     await changed(c, "webhook.update", info.id);
     return c.json(info, 200);

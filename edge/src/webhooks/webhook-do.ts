@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { signWebhookBody, WEBHOOK_LIMITS, WEBHOOK_SIGNATURE_HEADER, WebhookEvent } from "@parley/shared";
+import { ParleyError, signWebhookBody, WEBHOOK_LIMITS, WEBHOOK_SIGNATURE_HEADER, WebhookEvent } from "@parley/shared";
 import type { Env } from "../env.js";
+import { tenantTarget } from "../outbound/tenant-targets.js";
 import { type AttemptRecord, type DeliveryTarget, WebhookStore } from "./webhook-store.js";
 
 /** Webhook config is re-read from D1 at most this often (routes also invalidate it on change). */
@@ -173,6 +174,8 @@ export class WebhookDO extends DurableObject<Env> {
     let httpStatus: number | null = null;
     let error: string | null = null;
     try {
+      // stored before the policy, or the operator's allow-list changed since: never delivered
+      tenantTarget(this.env, target.url, "url");
       const res = await fetch(target.url, {
         method: "POST",
         headers: {
@@ -195,7 +198,11 @@ export class WebhookDO extends DurableObject<Env> {
     } catch (err) {
       const name = (err as { name?: string }).name;
       error =
-        name === "TimeoutError" ? `no answer within ${WEBHOOK_LIMITS.attemptTimeoutMs} ms` : `request failed: ${String(err)}`.slice(0, 500);
+        err instanceof ParleyError
+          ? err.message
+          : name === "TimeoutError"
+            ? `no answer within ${WEBHOOK_LIMITS.attemptTimeoutMs} ms`
+            : `request failed: ${String(err)}`.slice(0, 500);
     }
     const at = Date.now();
     let record: AttemptRecord = {

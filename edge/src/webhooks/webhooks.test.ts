@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from "vitest";
 import { appFetch, createApp, joined, sleep } from "../../test/helpers.js";
 import { emitWebhookEvent } from "./emit.js";
 import { webhookStub } from "./webhook-do.js";
+import { WebhookStore } from "./webhook-store.js";
 
 const RECEIVER = inject("webhookReceiverUrl");
 type App = { appKey: string; appSecret: string };
@@ -71,6 +72,19 @@ function memberData(n: number) {
 }
 
 describe("webhooks", () => {
+  it("a webhook stored before the outbound policy, to a host the operator does not allow, is never delivered", async () => {
+    const app = await createApp();
+    const sink = newSink();
+    // "localhost" reaches the receiver on 127.0.0.1, but the allow-list names 127.0.0.1:<port> only
+    const url = `${RECEIVER.replace("127.0.0.1", "localhost")}/hooks/${sink}`;
+    const hook = await new WebhookStore(env).create(app.appKey, { url, events: ["member.joined"], enabled: true, description: null });
+    const id = (await emitWebhookEvent(env, app.appKey, "member.joined", memberData(1))) as string;
+    const log = await deliveryLog(app, `eventId=${id}`, (p) => p.deliveries.length > 0);
+    expect(log.deliveries[0]).toMatchObject({ webhookId: hook.id, httpStatus: null, status: "retrying" });
+    expect(log.deliveries[0]?.error).toMatch(/^target not allowed: url names localhost, an internal host name/);
+    expect(await attempts(sink)).toEqual([]);
+  });
+
   it("room events arrive signed and in order", async () => {
     const app = await createApp();
     const sink = newSink();

@@ -11,6 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CompositeOptions } from "@parley/shared";
 import type { types } from "mediasoup";
+import type { RtmpOutput } from "../outbound/pinned-rtmp.js";
 import { filterGraph, followsSpeaker, speakerCommands } from "./composite-layout.js";
 import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
@@ -35,7 +36,7 @@ export interface CompositeRunOptions {
   ports: PortPairs;
   ffmpeg: FfmpegLauncher;
   /** RTMP push (rtmp-push.ts): FLV to this URL instead of mp4 segments; `onFrames` hears ffmpeg's progress. */
-  rtmp?: { url: string; onFrames: (frames: number) => void };
+  rtmp?: { output: RtmpOutput; onFrames: (frames: number) => void };
   /** Hears ffmpeg's progress twice a second (the recording benchmark reads its speed). */
   onProgress?: (progress: FfmpegProgress) => void;
   /** Speaker layout: the member whose video starts in the main tile (else the first video). */
@@ -145,7 +146,7 @@ export class CompositeRun extends EventEmitter<CompositeRunEvents> {
       ...images.flatMap((file) => ["-loop", "1", "-i", file]),
       ...["-filter_complex", graph, "-map", "[vout]", "-map", "[aout]"],
     ];
-    if (o.rtmp) return [...input, ...flvOutputArgs(o.rtmp.url, { fps, videoKbps: videoBitrate, audioKbps: audioBitrate })];
+    if (o.rtmp) return [...input, ...flvOutputArgs(o.rtmp.output, { fps, videoKbps: videoBitrate, audioKbps: audioBitrate })];
     return [
       ...input,
       ...["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", String(fps)],

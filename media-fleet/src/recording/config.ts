@@ -4,7 +4,14 @@
  * secret is kept out of every message and log line.
  */
 import { resolve } from "node:path";
-import { RECORDING_LIMITS, type ResolvedStorage, S3Storage } from "@parley/shared";
+import {
+  allowedHostOf,
+  OutboundAllowSetting,
+  type OutboundPolicy,
+  RECORDING_LIMITS,
+  type ResolvedStorage,
+  S3Storage,
+} from "@parley/shared";
 import { z } from "zod";
 
 const Bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -37,6 +44,8 @@ export const RecordingEnv = z
     UPLOAD_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     /** Longest wait between upload retries; retries never stop, so nothing is given up. */
     UPLOAD_MAX_BACKOFF_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    /** Hosts tenants' URLs (watermarks, S3 endpoints, RTMP) may reach although loopback or private (shared/src/outbound-target.ts). */
+    OUTBOUND_ALLOW: OutboundAllowSetting,
   })
   .refine((e) => e.RECORDING_MIN_PORT < e.RECORDING_MAX_PORT, {
     message: "RECORDING_MIN_PORT must be below RECORDING_MAX_PORT",
@@ -60,6 +69,8 @@ export interface RecordingConfig {
   maxPort: number;
   uploadConcurrency: number;
   uploadMaxBackoffMs: number;
+  /** OUTBOUND_ALLOW, plus the host of the node's own S3_ENDPOINT (the operator named it). */
+  outbound: OutboundPolicy;
 }
 
 /** Maps the parsed variables onto the recording configuration (absolute paths, a validated storage). */
@@ -88,6 +99,7 @@ export function recordingConfigFrom(e: z.infer<typeof RecordingEnv>): RecordingC
     maxPort: e.RECORDING_MAX_PORT,
     uploadConcurrency: e.UPLOAD_CONCURRENCY,
     uploadMaxBackoffMs: e.UPLOAD_MAX_BACKOFF_MS,
+    outbound: e.S3_ENDPOINT ? e.OUTBOUND_ALLOW.with([allowedHostOf(e.S3_ENDPOINT)]) : e.OUTBOUND_ALLOW,
   };
 }
 

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { type ExportRequest, ParleyError, type RecordingFile, type ResolvedStorage } from "@parley/shared";
 import { digestFile } from "./checksum.js";
+import { assertRecorderAudioSegment } from "./export-names.js";
 import type { ExportTrack } from "./exporter.js";
 import { S3Store } from "./s3-storage.js";
 import type { TrackInfo } from "./track-recorder.js";
@@ -42,6 +43,7 @@ export function planExport(
     if (files.length === 0) continue;
     if (files.some((f) => f.status !== "uploaded" || f.location === undefined))
       throw new ParleyError("RECORDING_FILE_NOT_FOUND", `a segment of track ${track.producerId} is not in storage`);
+    for (const f of files) assertRecorderAudioSegment(f.file, track);
     tracks.push({
       producerId: track.producerId,
       ...(track.member ? { member: track.member } : {}),

@@ -75,8 +75,9 @@ export async function runExport(o: {
     const filters: string[] = [];
     for (const [i, track] of group.tracks.entries()) {
       const list = join(lists, `${track.producerId}.txt`);
-      await writeFile(list, `ffconcat version 1.0\n${track.files.map((f) => `file '${f.replaceAll("'", "'\\''")}'`).join("\n")}\n`);
-      inputs.push("-f", "concat", "-safe", "0", "-i", list);
+      await writeFile(list, concatList(track.files));
+      // local files only, and each one must be Ogg (concatList): never a URL, a device or another playlist
+      inputs.push("-f", "concat", "-safe", "0", "-protocol_whitelist", "file", "-format_whitelist", "concat", "-i", list);
       filters.push(`[${i}:a:0]aresample=48000,adelay=delays=${Math.max(0, Math.round(track.offsetMs))}:all=1[a${i}]`);
     }
     const n = group.tracks.length;
@@ -90,6 +91,21 @@ export async function runExport(o: {
     out.push({ file: group.file, ...(group.member === undefined ? {} : { member: group.member }), codec: encoder.codec });
   }
   return out;
+}
+
+/**
+ * An ffconcat list of the track's segments (absolute paths, so `-safe 0`), each pinned to the Ogg
+ * demuxer with its own `option format_whitelist`. A path with a control character could break
+ * out of its line into a directive of its own: refused.
+ */
+export function concatList(files: readonly string[]): string {
+  const lines = ["ffconcat version 1.0"];
+  for (const f of files) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+    if (/[\u0000-\u001f\u007f]/.test(f)) throw new Error(`segment path ${JSON.stringify(f)} has a control character`);
+    lines.push(`file '${f.replaceAll("'", "'\\''")}'`, "option format_whitelist ogg");
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 function runFfmpeg(ffmpeg: FfmpegLauncher, args: string[]): Promise<void> {

@@ -22,6 +22,7 @@ import {
   TakeSnapshotRequest,
 } from "@parley/shared";
 import type { Logger } from "../logger.js";
+import { checkStorageTarget } from "../outbound/storage-target.js";
 import { describeStorage, type RecordingConfig } from "./config.js";
 import { type ExportSource, localSources, planExport, SOURCES_DIR } from "./export-sources.js";
 import { type ExportTrack, runExport } from "./exporter.js";
@@ -357,6 +358,7 @@ export class RecordingManager extends EventEmitter<RecordingManagerEvents> {
     if (o.needsRoom && !this.#registry.router(room)) throw new ParleyError("ROOM_NOT_ON_NODE", "this node has no router for that room");
     await mkdir(this.#config.spoolDir, { recursive: true, mode: 0o700 });
     const storage = this.#resolve(requested);
+    await checkStorageTarget(storage);
     // The configured local folder (and an app's sub-folder of it) is ours to create; a NAS path from a request must already be mounted.
     if (storage.kind === "nas" && (!requested || (requested.kind === "nas" && "folder" in requested)))
       await mkdir(storage.path, { recursive: true });

@@ -3,11 +3,12 @@
  * (veryfast, zerolatency, a keyframe every 2 s as streaming services ask) + AAC 44.1 kHz stereo in
  * FLV, and ffmpeg's progress on stdout so the push knows when frames really leave.
  */
+import type { RtmpOutput } from "../outbound/pinned-rtmp.js";
 
 export const KEYFRAME_SECONDS = 2;
 
-/** Encoder + muxer args; the caller has already mapped one video and one audio stream. */
-export function flvOutputArgs(url: string, o: { fps?: number; videoKbps: number; audioKbps: number }): string[] {
+/** Encoder + muxer args to the checked output (pinned-rtmp.ts); the caller has already mapped one video and one audio stream. */
+export function flvOutputArgs(output: RtmpOutput, o: { fps?: number; videoKbps: number; audioKbps: number }): string[] {
   const { videoKbps, audioKbps } = o;
   return [
     ...["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p"],
@@ -16,7 +17,7 @@ export function flvOutputArgs(url: string, o: { fps?: number; videoKbps: number;
     ...["-g", String((o.fps ?? 30) * KEYFRAME_SECONDS), "-force_key_frames", `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`],
     ...["-c:a", "aac", "-b:a", `${audioKbps}k`, "-ar", "44100", "-ac", "2"],
     // A server that stops reading fails the write within 10 s instead of hanging the push.
-    ...["-rw_timeout", "10000000", "-flvflags", "no_duration_filesize", "-f", "flv", url],
+    ...["-rw_timeout", "10000000", ...output.options, "-flvflags", "no_duration_filesize", "-f", "flv", output.url],
   ];
 }
 

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { CompositeOptions, type RtmpState, type RtmpStatus, type StartRtmpRequest } from "@parley/shared";
 import type { types } from "mediasoup";
 import type { Logger } from "../logger.js";
+import { type RtmpOutput, rtmpOutput } from "../outbound/pinned-rtmp.js";
 import { CompositeRun } from "./composite-run.js";
 import { type FfmpegLauncher, stopGracefully } from "./ffmpeg-process.js";
 import { boundUdpPorts, type PortPairs } from "./ports.js";
@@ -199,6 +200,8 @@ export class RtmpPush {
       return;
     }
     this.#runLiveAt = undefined;
+    // resolved and checked again for every run: a reconnect must not follow a changed DNS answer inward
+    const output = await rtmpOutput(this.#url);
     const onFrames = (frames: number) => {
       if (frames > 0 && this.#runLiveAt === undefined && this.#run === run) {
         this.#runLiveAt = Date.now();
@@ -218,7 +221,7 @@ export class RtmpPush {
         segmentSeconds: 2,
         ports: this.#deps.ports,
         ffmpeg: this.#deps.ffmpeg,
-        rtmp: { url: this.#url, onFrames: (f) => onFrames(f) },
+        rtmp: { output, onFrames: (f) => onFrames(f) },
         ...(this.#speaker.current === undefined ? {} : { speaker: this.#speaker.current }),
       });
       run = {
@@ -227,7 +230,7 @@ export class RtmpPush {
         showSpeaker: (member) => composite.showSpeaker(member),
       };
     } else {
-      run = await memberRun(this.#deps, producers, this.#url, (f) => onFrames(f));
+      run = await memberRun(this.#deps, producers, output, (f) => onFrames(f));
     }
     this.#run = run;
     void run.exited.then((exit) => {
@@ -259,7 +262,13 @@ export class RtmpPush {
 }
 
 /** ffmpeg for one member: its video and audio over RTP (black / silence standing in for a missing one). */
-async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: string, onFrames: (frames: number) => void): Promise<Run> {
+async function memberRun(
+  deps: RtmpPushDeps,
+  producers: types.Producer[],
+  output: RtmpOutput,
+  onFrames: (frames: number) => void,
+): Promise<Run> {
+  const { url } = output;
   const ordered = [...producers].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "video" ? -1 : 1));
   const ingests: RtpIngest[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -279,7 +288,7 @@ async function memberRun(deps: RtmpPushDeps, producers: types.Producer[], url: s
       ...(hasVideo ? [] : ["-f", "lavfi", "-i", "color=c=black:s=640x360:r=15"]),
       ...(hasAudio ? [] : ["-f", "lavfi", "-i", "anullsrc=r=44100:cl=stereo"]),
       ...["-map", video, "-map", audio],
-      ...flvOutputArgs(url, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
+      ...flvOutputArgs(output, { videoKbps: MEMBER_VIDEO_KBPS, audioKbps: MEMBER_AUDIO_KBPS }),
     ];
     const child = deps.ffmpeg.spawn(args, ["ignore", "pipe", "pipe"]);
     ffmpeg = child;

@@ -26,6 +26,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { S3StorageConfig } from "@parley/shared";
+import { storageAgents } from "../outbound/storage-target.js";
 import { digestFile, type FileDigest } from "./checksum.js";
 import type { Storage } from "./storage.js";
 
@@ -52,7 +53,8 @@ export class S3Store implements Storage {
       maxAttempts: 1,
       // requestTimeout is socket inactivity: a server that stops answering mid-request (an RGW shutting
       // down) is an outage after 20 s, not after a minute of silence with the segment still pending.
-      requestHandler: { connectionTimeout: 3000, requestTimeout: 20_000 },
+      // Its sockets resolve the endpoint through the outbound policy (a tenant names it).
+      requestHandler: { connectionTimeout: 3000, requestTimeout: 20_000, ...storageAgents(config.endpoint) },
     });
   }
 

@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { COMPOSITE_LIMITS, type CompositeOptions, ParleyError } from "@parley/shared";
+import { getPublicBytes, OutboundGetError } from "../outbound/guarded-get.js";
 import type { PreparedWatermark } from "./composite-layout.js";
 
 const run = promisify(execFile);
@@ -69,29 +70,31 @@ export async function runWatermarks(
 
 async function imageBytes(url: string | undefined, png: string | undefined, i: number): Promise<Buffer> {
   if (png !== undefined) return Buffer.from(png, "base64");
-  let response: Response;
+  // Every hop checked by the outbound policy; the message never carries what the server sent.
   try {
-    response = await fetch(url!, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: "follow" });
+    return await getPublicBytes(url!, {
+      field: `watermarks.${i}.url`,
+      maxBytes: COMPOSITE_LIMITS.maxImageBytes,
+      timeoutMs: FETCH_TIMEOUT_MS,
+    });
   } catch (error) {
-    throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: could not fetch ${url}: ${(error as Error).message}`);
+    if (error instanceof OutboundGetError)
+      throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: could not fetch the image: ${error.message}`);
+    throw error;
   }
-  if (!response.ok) throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: ${url} answered ${response.status}`);
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > COMPOSITE_LIMITS.maxImageBytes)
-    throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: image is larger than ${COMPOSITE_LIMITS.maxImageBytes} bytes`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > COMPOSITE_LIMITS.maxImageBytes)
-    throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: image is larger than ${COMPOSITE_LIMITS.maxImageBytes} bytes`);
-  return bytes;
 }
 
 /** ffmpeg decodes the image once; anything it cannot decode without error is refused. */
 async function checkDecodable(file: string, i: number, ffmpegPath: string): Promise<void> {
   try {
-    // -xerror: a corrupt chunk fails the run instead of yielding a blank picture.
-    await run(ffmpegPath, ["-v", "error", "-xerror", "-i", file, "-frames:v", "1", "-f", "null", "-"], { timeout: FETCH_TIMEOUT_MS });
-  } catch (error) {
-    const detail = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split("\n")[0];
-    throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: the image cannot be decoded (${detail})`);
+    // -xerror: a corrupt chunk fails the run instead of yielding a blank picture. Only image demuxers
+    // and local files: ffmpeg would otherwise probe a fetched HLS playlist by its content and follow it.
+    const inputOnly = ["-protocol_whitelist", "file", "-format_whitelist", "image2,png_pipe,jpeg_pipe"];
+    await run(ffmpegPath, ["-v", "error", "-xerror", ...inputOnly, "-i", file, "-frames:v", "1", "-f", "null", "-"], {
+      timeout: FETCH_TIMEOUT_MS,
+    });
+  } catch {
+    // ffmpeg's complaint can quote the file's first bytes (a PNG signature error prints them): not echoed.
+    throw new ParleyError("WATERMARK_UNREADABLE", `watermark ${i}: the image cannot be decoded`);
   }
 }
