@@ -4,7 +4,7 @@ import * as z from "zod";
 import { AppsClient } from "../../server/apps.js";
 import { edgeUrl, operatorKey, type UrlOptions } from "../context.js";
 import { describeApp, describeLicence, printJson, printLines, table } from "../format.js";
-import { limitOrNone } from "../options.js";
+import { limitOrNone, noneAsNull } from "../options.js";
 import { parseInput, UsageError } from "../usage-error.js";
 
 interface GlobalOptions extends UrlOptions {
@@ -12,8 +12,8 @@ interface GlobalOptions extends UrlOptions {
 }
 
 interface LicenceFlags {
-  maxRooms?: number | null;
-  maxUsers?: number | null;
+  maxRooms?: number | "none";
+  maxUsers?: number | "none";
   expires?: string;
 }
 
@@ -35,14 +35,14 @@ export function appsCommand(program: Command): void {
     .requiredOption("--name <name>", "a name for people")
     .option("--auth-centre-url <url>", "customer auth centre that validates opaque tokens")
     .addOption(maxTokenTtlOption())
-    .action(async (options: LicenceFlags & { name: string; authCentreUrl?: string; maxTokenTtl?: number | null }, cmd: Command) => {
+    .action(async (options: LicenceFlags & { name: string; authCentreUrl?: string; maxTokenTtl?: number | "none" }, cmd: Command) => {
       const request = parseInput(
         CreateAppRequest,
         {
           name: options.name,
           licence: licenceFrom(options),
           authCentreUrl: options.authCentreUrl,
-          maxTokenTtlSeconds: options.maxTokenTtl,
+          maxTokenTtlSeconds: options.maxTokenTtl === undefined ? undefined : noneAsNull(options.maxTokenTtl),
         },
         "app",
       );
@@ -111,8 +111,8 @@ export function appsCommand(program: Command): void {
     .command("token-ttl <appKey>")
     .description("set the longest token lifetime the edge accepts for the app")
     .addOption(maxTokenTtlOption().makeOptionMandatory())
-    .action(async (appKeyArg: string, options: { maxTokenTtl: number | null }, cmd: Command) => {
-      const info = await (await client(cmd)).setMaxTokenTtl(appKeyFrom(appKeyArg), options.maxTokenTtl);
+    .action(async (appKeyArg: string, options: { maxTokenTtl: number | "none" }, cmd: Command) => {
+      const info = await (await client(cmd)).setMaxTokenTtl(appKeyFrom(appKeyArg), noneAsNull(options.maxTokenTtl));
       if (globals(cmd).json) return printJson(info);
       printLines([`${info.appKey}: tokens live at most ${info.maxTokenTtlSeconds} s`]);
     });
@@ -156,8 +156,8 @@ function globals(cmd: Command): GlobalOptions {
 /** Only the flags given, so `apps licence` can merge them into the current licence. */
 function licenceFrom(options: LicenceFlags): Partial<Licence> | undefined {
   const licence: Partial<Licence> = {};
-  if (options.maxRooms !== undefined) licence.maxRooms = options.maxRooms;
-  if (options.maxUsers !== undefined) licence.maxUsers = options.maxUsers;
+  if (options.maxRooms !== undefined) licence.maxRooms = noneAsNull(options.maxRooms);
+  if (options.maxUsers !== undefined) licence.maxUsers = noneAsNull(options.maxUsers);
   if (options.expires !== undefined) licence.expiresAt = parseInput(Expiry, options.expires, "--expires");
   return Object.keys(licence).length > 0 ? licence : undefined;
 }
