@@ -7,11 +7,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Store } from "../src/recording/s3-storage.js";
 import { startTestNode, type TestNode } from "./helpers.js";
-import { tempDir } from "./recording-helpers.js";
+import { solidPng, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
 const ROOM = "ak_test:outbound-room";
@@ -19,24 +18,7 @@ const R = `/rooms/${encodeURIComponent(ROOM)}`;
 const SECRET_BODY = "INTERNAL-SECRET-0123456789 redis_version:7.0";
 
 /** A 4x4 opaque white PNG. */
-const PNG = (() => {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const raw = Buffer.concat(Array.from({ length: 4 }, () => Buffer.from([0, ...Array.from({ length: 16 }, () => 255)])));
-  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    sig,
-    chunk("IHDR", Buffer.from([0, 0, 0, 4, 0, 0, 0, 4, 8, 6, 0, 0, 0])),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-})();
+const PNG = solidPng(4, [255, 255, 255]);
 
 let node: TestNode;
 let allowed: Server;

@@ -7,10 +7,9 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestNode, type TestNode } from "./helpers.js";
-import { finishedStatus, probeMedia, recordingEvents, sleep, tempDir } from "./recording-helpers.js";
+import { finishedStatus, probeMedia, recordingEvents, sleep, solidPng, tempDir } from "./recording-helpers.js";
 import { type Publisher, publish } from "./recording-peer.js";
 
 const run = promisify(execFile);
@@ -20,20 +19,7 @@ const R = `/rooms/${encodeURIComponent(ROOM)}`;
 const WATERMARK = { x: 8, y: 8, w: 200, h: 60 };
 /** An 8x8 opaque red PNG, drawn 40x40 in the black padding of the right tile. */
 const IMAGE = { x: 560, y: 10, w: 40, h: 40 };
-const RED_PNG = (() => {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.from([0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 0, 0, 0]);
-  const raw = Buffer.concat(Array.from({ length: 8 }, () => Buffer.from([0, ...Array.from({ length: 8 }, () => [255, 0, 0, 255]).flat()])));
-  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]).toString("base64");
-})();
+const RED_PNG = solidPng(8, [255, 0, 0]).toString("base64");
 
 let node: TestNode;
 let nas: string;

@@ -5,6 +5,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { crc32, deflateSync } from "node:zlib";
 import { isRecordingEvent, type RecordingEvent, type RecordingStatus } from "@parley/shared";
 import { type TestNode, waitFor } from "./helpers.js";
 
@@ -141,4 +142,24 @@ export async function colourAt(
   // Black, grey or white: no channel stands out.
   if (Math.max(r, g, b) - Math.min(r, g, b) < 30) return "grey";
   return r >= g && r >= b ? "red" : g >= b ? "green" : "blue";
+}
+
+/** A `size`×`size` PNG of one opaque RGB colour (RGBA, 8 bits), for watermark tests. */
+export function solidPng(size: number, [r, g, b]: readonly [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const row = Buffer.from([0, ...Array.from({ length: size }, () => [r, g, b, 255]).flat()]);
+  const raw = Buffer.concat(Array.from({ length: size }, () => row));
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }

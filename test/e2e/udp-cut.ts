@@ -6,14 +6,7 @@
 import { execFileSync } from "node:child_process";
 import type { Room } from "../../sdk/src/client/index.js";
 
-export function nftAvailable(): boolean {
-  try {
-    execFileSync("nft", ["list", "tables"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { nftAvailable } from "../../infra/netlab/nat-redirect.js";
 
 /** The local UDP ports of a room's selected ICE candidate pairs (its media sockets). */
 export async function mediaPorts(room: Room): Promise<number[]> {
